@@ -1,0 +1,308 @@
+"""Pydantic models of OpenRouter's objects: models, pricing, endpoints, key, credits, generations.
+
+Decisions:
+- Tolerant by design: unknown fields are ignored (OpenRouter adds fields over time) and every field
+  that older snapshots lack is optional. A model that still fails to parse is reported by
+  ``parse_models`` and skipped, never fatal to the rest of the catalog.
+- Prices become ``Decimal`` here, through ``money.parse_price``; a price that is not listed stays
+  ``None`` (priced as zero, but "not listed" matters: a cache read that is not listed is billed at
+  the prompt rate, and ``internal_reasoning`` that is not listed means reasoning is billed as
+  completion).
+- USD amounts that OpenRouter sends as JSON numbers (balances, generation costs) become ``Decimal``
+  through ``money.parse_amount`` on the digits as written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+
+from .money import DYNAMIC_PRICE, parse_amount, parse_price
+
+Price = Annotated[Decimal | None, BeforeValidator(lambda v: None if v is None else parse_price(v))]
+Amount = Annotated[Decimal | None, BeforeValidator(parse_amount)]
+
+
+class _Tolerant(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+# Per-token keys, in the order line items are shown.
+TOKEN_PRICE_KEYS = (
+    "prompt",
+    "completion",
+    "internal_reasoning",
+    "input_cache_read",
+    "input_cache_write",
+    "input_cache_write_1h",
+    "audio",
+    "audio_output",
+    "input_audio_cache",
+    "image_token",
+)
+# Per-unit keys: per input image, per output image, per web search, per request.
+UNIT_PRICE_KEYS = ("image", "image_output", "web_search", "request")
+PRICE_KEYS = TOKEN_PRICE_KEYS + UNIT_PRICE_KEYS
+
+
+class PriceSet(_Tolerant):
+    """Every price key OpenRouter lists, in USD per token or per unit; ``None`` when not listed."""
+
+    prompt: Price = None
+    completion: Price = None
+    internal_reasoning: Price = None
+    input_cache_read: Price = None
+    input_cache_write: Price = None
+    input_cache_write_1h: Price = None
+    audio: Price = None
+    audio_output: Price = None
+    input_audio_cache: Price = None
+    image_token: Price = None
+    image: Price = None
+    image_output: Price = None
+    web_search: Price = None
+    request: Price = None
+
+    def listed(self) -> dict[str, Decimal]:
+        """The prices that are listed, by key (zeros included)."""
+        return {key: value for key in PRICE_KEYS if (value := getattr(self, key)) is not None}
+
+    @property
+    def is_dynamic(self) -> bool:
+        """True when any listed price is OpenRouter's ``-1`` (decided per request by a router)."""
+        return any(value == DYNAMIC_PRICE for value in self.listed().values())
+
+
+class PricingOverride(PriceSet):
+    """A conditional price set: tiered (``min_prompt_tokens``) or time-of-day (UTC HHMM window)."""
+
+    min_prompt_tokens: int | None = None
+    utc_start: int | None = None
+    utc_end: int | None = None
+
+
+class Pricing(PriceSet):
+    overrides: tuple[PricingOverride, ...] = ()
+    discount: Amount = None
+
+    @property
+    def is_free(self) -> bool:
+        """Free to use: no listed price above zero (and not dynamic)."""
+        values = self.listed().values()
+        return not self.is_dynamic and all(value == 0 for value in values)
+
+    @property
+    def is_dynamic(self) -> bool:
+        return super().is_dynamic or any(o.is_dynamic for o in self.overrides)
+
+
+class Architecture(_Tolerant):
+    modality: str | None = None
+    input_modalities: tuple[str, ...] = ()
+    output_modalities: tuple[str, ...] = ()
+    tokenizer: str | None = None
+    instruct_type: str | None = None
+
+
+class TopProvider(_Tolerant):
+    context_length: int | None = None
+    max_completion_tokens: int | None = None
+    is_moderated: bool | None = None
+
+
+class ArtificialAnalysis(_Tolerant):
+    intelligence_index: float | None = None
+    coding_index: float | None = None
+    agentic_index: float | None = None
+
+
+class Benchmarks(_Tolerant):
+    artificial_analysis: ArtificialAnalysis | None = None
+
+
+class ReasoningInfo(_Tolerant):
+    mandatory: bool | None = None
+    default_enabled: bool | None = None
+    supported_efforts: tuple[str, ...] | None = None
+    default_effort: str | None = None
+
+
+class AliasTarget(_Tolerant):
+    """Where a ``~author/name-latest`` alias points."""
+
+    slug: str | None = None
+    name: str | None = None
+
+
+class Model(_Tolerant):
+    id: str
+    canonical_slug: str | None = None
+    name: str = ""
+    created: int | None = None
+    description: str | None = None
+    context_length: int | None = None
+    architecture: Architecture = Architecture()
+    pricing: Pricing
+    top_provider: TopProvider | None = None
+    supported_parameters: tuple[str, ...] = ()
+    expiration_date: str | None = None
+    knowledge_cutoff: str | None = None
+    hugging_face_id: str | None = None
+    alias_target: AliasTarget | None = None
+    reasoning: ReasoningInfo | None = None
+    benchmarks: Benchmarks | None = None
+
+    @property
+    def base_id(self) -> str:
+        """The id without its ``:variant`` suffix."""
+        return self.id.split(":", 1)[0]
+
+    @property
+    def variant(self) -> str | None:
+        """The listed variant (``free``, ``extended``, ``batch``, ...), or ``None``."""
+        _, sep, variant = self.id.partition(":")
+        return variant if sep else None
+
+    @property
+    def author(self) -> str:
+        return self.id.split("/", 1)[0]
+
+    @property
+    def max_completion_tokens(self) -> int | None:
+        return self.top_provider.max_completion_tokens if self.top_provider else None
+
+    @property
+    def intelligence_index(self) -> float | None:
+        aa = self.benchmarks.artificial_analysis if self.benchmarks else None
+        return aa.intelligence_index if aa else None
+
+
+class Endpoint(_Tolerant):
+    """One provider's endpoint for a model (``/models/{author}/{slug}/endpoints``)."""
+
+    name: str | None = None
+    model_id: str | None = None
+    model_name: str | None = None
+    provider_name: str | None = None
+    tag: str | None = None
+    quantization: str | None = None
+    context_length: int | None = None
+    max_completion_tokens: int | None = None
+    max_prompt_tokens: int | None = None
+    pricing: Pricing
+    supported_parameters: tuple[str, ...] = ()
+    supports_implicit_caching: bool | None = None
+    status: int | None = None
+    uptime_last_30m: float | None = None
+
+
+class KeyInfo(_Tolerant):
+    """``GET /key``: what the key in use has spent and may still spend (USD)."""
+
+    label: str | None = None
+    limit: Amount = None
+    limit_remaining: Amount = None
+    limit_reset: str | None = None
+    include_byok_in_limit: bool | None = None
+    usage: Amount = None
+    usage_daily: Amount = None
+    usage_weekly: Amount = None
+    usage_monthly: Amount = None
+    byok_usage: Amount = None
+    byok_usage_daily: Amount = None
+    byok_usage_weekly: Amount = None
+    byok_usage_monthly: Amount = None
+    is_free_tier: bool | None = None
+    is_management_key: bool | None = None
+    expires_at: str | None = None
+
+
+class Credits(_Tolerant):
+    """``GET /credits``: the account's purchased credits and usage (USD)."""
+
+    total_credits: Amount = None
+    total_usage: Amount = None
+
+
+class Generation(_Tolerant):
+    """``GET /generation?id=``: what one finished request really cost."""
+
+    id: str
+    model: str | None = None
+    provider_name: str | None = None
+    total_cost: Amount = None
+    cache_discount: Amount = None
+    upstream_inference_cost: Amount = None
+    usage: Amount = None
+    is_byok: bool | None = None
+    tokens_prompt: int | None = None
+    tokens_completion: int | None = None
+    native_tokens_prompt: int | None = None
+    native_tokens_completion: int | None = None
+    native_tokens_reasoning: int | None = None
+    native_tokens_cached: int | None = None
+    num_media_prompt: int | None = None
+    num_search_results: int | None = None
+    latency: float | None = None
+    generation_time: float | None = None
+    created_at: str | None = None
+    finish_reason: str | None = None
+    native_finish_reason: str | None = None
+    streamed: bool | None = None
+    cancelled: bool | None = None
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    """A catalog entry that could not be parsed, with why (shown in logs and catalog summaries)."""
+
+    index: int
+    model_id: str | None
+    reason: str
+
+
+def parse_models(raw: Any) -> tuple[list[Model], list[ParseProblem]]:
+    """Parse a ``/models`` body (``{"data": [...]}`` or a bare list) model by model.
+
+    A malformed model is reported and skipped; the rest are kept. Duplicated ids keep the first.
+    Raises ``ValueError`` only when the body has no model list at all.
+    """
+    items = raw.get("data") if isinstance(raw, dict) else raw
+    if not isinstance(items, list):
+        raise ValueError("expected a JSON object with a 'data' list of models, or a list")
+    models: list[Model] = []
+    problems: list[ParseProblem] = []
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        model_id = item.get("id") if isinstance(item, dict) else None
+        try:
+            model = Model.model_validate(item)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            problems.append(ParseProblem(index, model_id, f"{where}: {first['msg']}"))
+            continue
+        if model.id in seen:
+            problems.append(ParseProblem(index, model.id, "duplicate id"))
+            continue
+        seen.add(model.id)
+        models.append(model)
+    return models, problems
+
+
+def parse_endpoints(raw: Any) -> list[Endpoint]:
+    """Parse a ``/models/{author}/{slug}/endpoints`` body; malformed endpoints are skipped."""
+    data = raw.get("data") if isinstance(raw, dict) else None
+    items = data.get("endpoints") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise ValueError("expected {'data': {'endpoints': [...]}}")
+    endpoints = []
+    for item in items:
+        try:
+            endpoints.append(Endpoint.model_validate(item))
+        except ValidationError:
+            continue
+    return endpoints

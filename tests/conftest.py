@@ -1,0 +1,42 @@
+"""Shared fixtures: where the real OpenRouter snapshots are, and skipping cleanly without them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data" / "openrouter"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+SNAPSHOT_SKIP_REASON = (
+    f"the real OpenRouter snapshots are not at {SHARED_DATA} "
+    "(they live in ../shared beside the checkout; a plain clone has only the small fixtures)"
+)
+
+
+def snapshot_path(name: str) -> Path:
+    """The path of one real snapshot; skips the calling test when ../shared is not there."""
+    path = SHARED_DATA / name
+    if not path.is_file():
+        pytest.skip(SNAPSHOT_SKIP_REASON)
+    return path
+
+
+def load_snapshot(name: str) -> Any:
+    return json.loads(snapshot_path(name).read_text(encoding="utf-8"))
+
+
+def model_snapshot_names() -> list[str]:
+    """Every /models snapshot file name (empty when ../shared is absent)."""
+    if not SHARED_DATA.is_dir():
+        return []
+    return sorted(p.name for p in SHARED_DATA.glob("*.json") if "models" in p.name)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
