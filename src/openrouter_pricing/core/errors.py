@@ -20,8 +20,8 @@
         ├── ConnectionFailedError      could not connect
         └── InvalidResponseError       an answer that is not the JSON we expect
 
-No message, ``repr`` or attribute ever holds the API key: the client builds these from the status and
-OpenRouter's error message, and scrubs the key from the message in case upstream echoes it.
+No message, ``repr`` or attribute ever holds the API key: the client builds these from the status
+and OpenRouter's error message, and scrubs the key from the message in case upstream echoes it.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class PricingError(Exception):
 
 
 class UsageError(PricingError, ValueError):
-    """The usage cannot be priced: a negative or absurd count, or a subset larger than its parent."""
+    """A usage that cannot be priced: a negative or absurd count, or a subset above its parent."""
 
 
 class DynamicPriceError(PricingError):

@@ -55,7 +55,7 @@ def parse_amount(value: PriceInput | None) -> Decimal | None:
     """Parse a USD amount that OpenRouter sends as a JSON number (balances, generation costs).
 
     Unlike prices, amounts may be negative (a cache discount is negative when cache writes cost
-    more than the reads saved). ``None`` stays ``None``: an amount that was not reported is not zero.
+    more than the reads saved). ``None`` stays ``None``: an amount not reported is not zero.
     """
     if value is None or isinstance(value, bool):
         return None
@@ -97,10 +97,9 @@ def format_usd(amount: Decimal) -> str:
 
 
 def display_usd(amount: Decimal, places: int = 6) -> str:
-    """A short human form for text summaries only ("$0.0105"); structured output uses ``format_usd``.
-
-    Amounts of at least 10^-places are shown to ``places`` decimals; smaller non-zero amounts keep two
-    significant digits, so a tiny cost never reads as "$0".
+    """A short human form for text summaries only ("$0.0105"); structured output uses
+    ``format_usd``. Amounts of at least 10^-places are shown to ``places`` decimals; smaller
+    non-zero amounts keep two significant digits, so a tiny cost never reads as "$0".
     """
     if amount == 0:
         return "$0"

@@ -1,0 +1,259 @@
+"""The model catalog: indexes built once, lookup by any spelling of an id, filter, sort and page.
+
+Decisions:
+- Lookup accepts the exact ``id``, the ``canonical_slug``, any letter case, with or without a
+  ``:variant`` suffix. A variant that the catalog lists (``:free``, ``:extended``, ``:thinking``,
+  ``:exacto``, ``:batch``) resolves to that listed model and its own prices; a routing variant
+  (``:floor``, ``:nitro``, ``:online``) resolves to the base model and is returned for the pricing
+  layer to apply. Anything else is an error that lists the variants the model has.
+- An unknown id answers with up to five close ids (edit distance on ids, then shared words).
+- Every sort has a deterministic tie-break on the id, so paging never repeats or skips a model.
+- Indexes and the per-million prices used by filters and sorts are computed once per catalog.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from .errors import UnknownModelError, UnknownVariantError
+from .money import ONE_MILLION, ZERO
+from .schema import Model
+
+ROUTING_VARIANTS = frozenset({"floor", "nitro", "online"})
+SortKey = Literal[
+    "prompt_price", "completion_price", "blended_price", "context", "newest", "name", "intelligence"
+]
+SORT_KEYS: tuple[SortKey, ...] = (
+    "prompt_price",
+    "completion_price",
+    "blended_price",
+    "context",
+    "newest",
+    "name",
+    "intelligence",
+)
+# Blended price weighs prompt and completion 3:1, the usual input/output mix of chat workloads.
+BLEND_PROMPT_WEIGHT = Decimal(3)
+BLEND_COMPLETION_WEIGHT = Decimal(1)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A model reference resolved against the catalog."""
+
+    model: Model
+    routing_variant: str | None  # floor, nitro or online; None for a plain or listed-variant id
+
+    @property
+    def variant(self) -> str | None:
+        """The variant in effect: the routing one, or the listed model's own suffix."""
+        return self.routing_variant or self.model.variant
+
+
+@dataclass(frozen=True)
+class ModelFilter:
+    query: str | None = None
+    author: str | None = None
+    input_modalities: tuple[str, ...] = ()
+    output_modalities: tuple[str, ...] = ("text",)
+    supports: tuple[str, ...] = ()
+    min_context: int | None = None
+    max_prompt_per_m: Decimal | None = None
+    max_completion_per_m: Decimal | None = None
+    free_only: bool = False
+    sort: SortKey = "name"
+    descending: bool = False
+    limit: int = 20
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class Page:
+    models: tuple[Model, ...]
+    total: int
+    offset: int
+    next_offset: int | None
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What filters and sorts need of one model, computed once."""
+
+    prompt_per_m: Decimal | None  # None when dynamic
+    completion_per_m: Decimal | None
+    blended_per_m: Decimal | None
+    search_text: str
+    is_free: bool
+
+
+def _facts(model: Model) -> _Facts:
+    pricing = model.pricing
+    if pricing.is_dynamic:
+        prompt = completion = blended = None
+    else:
+        prompt = (pricing.prompt or ZERO) * ONE_MILLION
+        completion = (pricing.completion or ZERO) * ONE_MILLION
+        blended = (prompt * BLEND_PROMPT_WEIGHT + completion * BLEND_COMPLETION_WEIGHT) / (
+            BLEND_PROMPT_WEIGHT + BLEND_COMPLETION_WEIGHT
+        )
+    text = " ".join((model.id, model.name, model.description or "")).lower()
+    return _Facts(prompt, completion, blended, text, pricing.is_free)
+
+
+def context_of(model: Model) -> int:
+    """The model's context window (the top provider's when the model lists none)."""
+    if model.context_length:
+        return model.context_length
+    top = model.top_provider
+    return (top.context_length or 0) if top else 0
+
+
+class Catalog:
+    """An immutable, indexed set of models."""
+
+    def __init__(self, models: Iterable[Model]) -> None:
+        self.models: tuple[Model, ...] = tuple(models)
+        self._by_key: dict[str, Model] = {}
+        for model in self.models:
+            self._by_key.setdefault(model.id.lower(), model)
+        for model in self.models:
+            if model.canonical_slug:
+                slug = model.canonical_slug.lower()
+                suffix = f":{model.variant}" if model.variant else ""
+                self._by_key.setdefault(slug + suffix, model)
+        self._facts = {model.id: _facts(model) for model in self.models}
+        self._lower_ids = [model.id.lower() for model in self.models]
+
+    def __len__(self) -> int:
+        return len(self.models)
+
+    def get(self, model_id: str) -> Model | None:
+        """The model with exactly this id or canonical slug (any case), else ``None``."""
+        return self._by_key.get(model_id.strip().lower())
+
+    def variants_of(self, base_id: str) -> list[str]:
+        prefix = base_id.lower() + ":"
+        return sorted(m.variant or "" for m in self.models if m.id.lower().startswith(prefix))
+
+    def resolve(self, reference: str) -> Resolved:
+        """Resolve an id as an agent might write it; raises ``UnknownModelError`` with close
+        matches, or ``UnknownVariantError`` naming the variants the model has."""
+        ref = reference.strip()
+        exact = self.get(ref)
+        if exact is not None:
+            return Resolved(exact, None)
+        base_ref, sep, variant = ref.rpartition(":")
+        if not sep or not base_ref:
+            raise UnknownModelError(ref, self.suggest(ref))
+        variant = variant.lower()
+        base = self.get(base_ref)
+        if base is None:
+            raise UnknownModelError(ref, self.suggest(base_ref))
+        if variant in ROUTING_VARIANTS:
+            return Resolved(base, variant)
+        listed = self.variants_of(base.id)
+        have = ", ".join(f":{v}" for v in listed) if listed else "none listed"
+        routing = ", ".join(f":{v}" for v in sorted(ROUTING_VARIANTS))
+        raise UnknownVariantError(
+            f"{base.id} has no ':{variant}' variant (its listed variants: {have}; routing "
+            f"variants for any model: {routing}); use one of those or the plain id."
+        )
+
+    def suggest(self, reference: str, limit: int = 5) -> list[str]:
+        """Up to ``limit`` ids close to ``reference``: by spelling first, then by shared words."""
+        needle = reference.strip().lower()[:200]
+        if not needle:
+            return []
+        close = difflib.get_close_matches(needle, self._lower_ids, n=limit, cutoff=0.6)
+        found = [self.models[self._lower_ids.index(c)].id for c in close]
+        if len(found) < limit:
+            words = [w for w in needle.replace("/", " ").replace("-", " ").split() if len(w) > 2]
+            for model in self.models:
+                if len(found) >= limit:
+                    break
+                if model.id not in found and words and all(w in model.id.lower() for w in words):
+                    found.append(model.id)
+        return found[:limit]
+
+    def facts(self, model: Model) -> _Facts:
+        return self._facts.get(model.id) or _facts(model)
+
+    def filter(self, spec: ModelFilter) -> list[Model]:
+        """Every model that meets ``spec`` (no sorting or paging)."""
+        query = (spec.query or "").strip().lower()
+        author = (spec.author or "").strip().lower()
+        wanted_in = {m.lower() for m in spec.input_modalities}
+        wanted_out = {m.lower() for m in spec.output_modalities}
+        wanted_params = {p.lower() for p in spec.supports}
+        result = []
+        for model in self.models:
+            facts = self._facts[model.id]
+            if query and query not in facts.search_text:
+                continue
+            if author and model.author.lower() != author:
+                continue
+            arch = model.architecture
+            if wanted_in and not wanted_in <= {m.lower() for m in arch.input_modalities}:
+                continue
+            if wanted_out and not wanted_out <= {m.lower() for m in arch.output_modalities}:
+                continue
+            if wanted_params and not wanted_params <= set(model.supported_parameters):
+                continue
+            if spec.min_context is not None and context_of(model) < spec.min_context:
+                continue
+            if spec.free_only and not facts.is_free:
+                continue
+            if spec.max_prompt_per_m is not None and (
+                facts.prompt_per_m is None or facts.prompt_per_m > spec.max_prompt_per_m
+            ):
+                continue
+            if spec.max_completion_per_m is not None and (
+                facts.completion_per_m is None or facts.completion_per_m > spec.max_completion_per_m
+            ):
+                continue
+            result.append(model)
+        return result
+
+    def sort(self, models: Sequence[Model], key: SortKey, descending: bool = False) -> list[Model]:
+        """Sorted by ``key``; models without a value for it (dynamic prices, no benchmark) go last
+        in either direction, and ties are broken by id."""
+
+        def value(model: Model) -> Decimal | int | float | str | None:
+            facts = self._facts[model.id]
+            match key:
+                case "prompt_price":
+                    return facts.prompt_per_m
+                case "completion_price":
+                    return facts.completion_per_m
+                case "blended_price":
+                    return facts.blended_per_m
+                case "context":
+                    return context_of(model)
+                case "newest":
+                    return model.created
+                case "intelligence":
+                    return model.intelligence_index
+                case _:
+                    return (model.name or model.id).lower()
+
+        present = [m for m in models if value(m) is not None]
+        missing = sorted((m for m in models if value(m) is None), key=lambda m: m.id)
+        present.sort(key=lambda m: m.id)
+        present.sort(key=value, reverse=descending)  # type: ignore[arg-type]
+        return present + missing
+
+    def search(self, spec: ModelFilter) -> Page:
+        """Filter, sort and page."""
+        matches = self.sort(self.filter(spec), spec.sort, spec.descending)
+        window = matches[spec.offset : spec.offset + spec.limit]
+        end = spec.offset + len(window)
+        return Page(
+            models=tuple(window),
+            total=len(matches),
+            offset=spec.offset,
+            next_offset=end if end < len(matches) else None,
+        )

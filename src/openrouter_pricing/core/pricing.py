@@ -1,0 +1,321 @@
+"""The pricing engine: a usage times a model's pricing gives an exact, itemised cost.
+
+Decisions:
+- Usage is priced the way OpenRouter bills it: cached reads and cache writes are parts of the
+  prompt, reasoning is part of the completion. Each part is priced at its own rate and only the
+  remainder at the base rate, so nothing is counted twice; a part larger than its parent is an
+  error, never a negative remainder.
+- A part whose own price is not listed falls back to its parent's rate: a cache read without
+  ``input_cache_read`` costs the prompt rate; reasoning without a positive ``internal_reasoning``
+  costs the completion rate (2025 snapshots list ``internal_reasoning: "0"`` for models that bill
+  reasoning as completion, so zero means "not separately priced" for this one key).
+- Overrides apply in list order, later entries winning per key: ``min_prompt_tokens`` when the
+  prompt has strictly more tokens than the threshold, a ``utc_start``/``utc_end`` HHMM window
+  (start inclusive, end exclusive, wrapping midnight when start > end).
+- A ``-1`` (dynamic) rate that the usage would need is an error: a router has no fixed price.
+- Money is ``Decimal`` throughout and never rounded; N requests cost exactly N times one request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Literal
+
+from .errors import DynamicPriceError, UsageError
+from .money import DYNAMIC_PRICE, ZERO
+from .schema import PRICE_KEYS, Pricing, PricingOverride
+
+CacheWriteTTL = Literal["5m", "1h"]
+
+# Bounds that separate a real workload from a typo or an attack; beyond them an estimate is noise.
+MAX_TOKENS_PER_REQUEST = 100_000_000
+MAX_UNITS_PER_REQUEST = 100_000
+MAX_REQUESTS = 1_000_000_000
+
+# OpenRouter's web plugin (":online" on a model without native search) uses Exa: $4 per 1,000
+# results, 5 results per request by default.
+EXA_PRICE_PER_RESULT = Decimal("0.004")
+EXA_DEFAULT_RESULTS = 5
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What one request uses; ``requests`` identical requests are priced together."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    reasoning_tokens: int = 0  # part of completion_tokens
+    cached_prompt_tokens: int = 0  # part of prompt_tokens (cache reads)
+    cache_write_tokens: int = 0  # part of prompt_tokens
+    cache_write_ttl: CacheWriteTTL = "5m"
+    images: int = 0  # input images, priced per image
+    web_searches: int = 0
+    requests: int = 1
+
+    def validate(self) -> None:
+        """Raise ``UsageError`` with one actionable sentence when this usage cannot be priced."""
+        token_counts = {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "reasoning_tokens": self.reasoning_tokens,
+            "cached_prompt_tokens": self.cached_prompt_tokens,
+            "cache_write_tokens": self.cache_write_tokens,
+        }
+        unit_counts = {"images": self.images, "web_searches": self.web_searches}
+        for name, value in {**token_counts, **unit_counts, "requests": self.requests}.items():
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise UsageError(f"{name} must be a whole number, got {value!r}.")
+            if value < 0:
+                raise UsageError(f"{name} cannot be negative (got {value}); use 0 or more.")
+        for name, value in token_counts.items():
+            if value > MAX_TOKENS_PER_REQUEST:
+                raise UsageError(
+                    f"{name}={value} is beyond any model's context; "
+                    f"give at most {MAX_TOKENS_PER_REQUEST:,} per request."
+                )
+        for name, value in unit_counts.items():
+            if value > MAX_UNITS_PER_REQUEST:
+                raise UsageError(
+                    f"{name}={value} is too many; give at most {MAX_UNITS_PER_REQUEST:,}."
+                )
+        if self.requests < 1 or self.requests > MAX_REQUESTS:
+            raise UsageError(
+                f"requests must be between 1 and {MAX_REQUESTS:,}, got {self.requests}."
+            )
+        if self.reasoning_tokens > self.completion_tokens:
+            raise UsageError(
+                f"reasoning_tokens ({self.reasoning_tokens}) is part of completion_tokens "
+                f"({self.completion_tokens}) and cannot exceed it; raise completion_tokens."
+            )
+        cached_parts = self.cached_prompt_tokens + self.cache_write_tokens
+        if cached_parts > self.prompt_tokens:
+            raise UsageError(
+                f"cached_prompt_tokens + cache_write_tokens ({cached_parts}) are parts of "
+                f"prompt_tokens ({self.prompt_tokens}) and cannot exceed it; raise prompt_tokens."
+            )
+        if self.cache_write_ttl not in ("5m", "1h"):
+            raise UsageError(f"cache_write_ttl must be '5m' or '1h', got {self.cache_write_ttl!r}.")
+
+
+@dataclass(frozen=True)
+class LineItem:
+    """One priced part of the usage, for all requests together."""
+
+    component: str  # prompt, cache_read, cache_write, completion, reasoning, image, web_search, ...
+    quantity: int
+    unit: str  # token, image, search, request
+    unit_price: Decimal  # USD per unit
+    cost: Decimal  # quantity x unit_price, exactly
+
+
+@dataclass(frozen=True)
+class AppliedOverride:
+    """An override that changed the rates for this usage."""
+
+    kind: Literal["tier", "time_window"]
+    description: str
+    min_prompt_tokens: int | None = None
+    utc_start: str | None = None  # "HH:MM"
+    utc_end: str | None = None
+
+
+@dataclass(frozen=True)
+class CostBreakdown:
+    line_items: tuple[LineItem, ...]
+    total: Decimal
+    per_request: Decimal
+    requests: int
+    applied_overrides: tuple[AppliedOverride, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+
+def _hhmm(value: int) -> str:
+    return f"{value // 100:02d}:{value % 100:02d}"
+
+
+def _in_window(start: int, end: int, at: datetime) -> bool:
+    now = at.hour * 100 + at.minute
+    if start == end:
+        return True
+    if start < end:
+        return start <= now < end
+    return now >= start or now < end  # wraps midnight
+
+
+def _override_applies(override: PricingOverride, prompt_tokens: int, at: datetime) -> bool:
+    if override.min_prompt_tokens is not None and prompt_tokens <= override.min_prompt_tokens:
+        return False
+    if override.utc_start is not None and override.utc_end is not None:
+        return _in_window(override.utc_start, override.utc_end, at)
+    return True
+
+
+def _describe(override: PricingOverride) -> AppliedOverride:
+    if override.utc_start is not None and override.utc_end is not None:
+        start, end = _hhmm(override.utc_start), _hhmm(override.utc_end)
+        return AppliedOverride(
+            kind="time_window",
+            description=f"time-of-day price for {start}-{end} UTC",
+            utc_start=start,
+            utc_end=end,
+        )
+    threshold = override.min_prompt_tokens or 0
+    return AppliedOverride(
+        kind="tier",
+        description=f"long-prompt tier: prompts over {threshold:,} tokens",
+        min_prompt_tokens=threshold,
+    )
+
+
+def effective_rates(
+    pricing: Pricing, prompt_tokens: int, at: datetime
+) -> tuple[dict[str, Decimal], tuple[AppliedOverride, ...]]:
+    """The listed rates after the overrides that apply to this prompt size and time."""
+    rates = pricing.listed()
+    applied = []
+    for override in pricing.overrides:
+        if _override_applies(override, prompt_tokens, at):
+            rates.update(override.listed())
+            applied.append(_describe(override))
+    return rates, tuple(applied)
+
+
+def _rate(rates: Mapping[str, Decimal], key: str, model_hint: str) -> Decimal:
+    value = rates.get(key, ZERO)
+    if value == DYNAMIC_PRICE:
+        raise DynamicPriceError(
+            f"{model_hint} has a dynamic price (OpenRouter lists -1: a router picks the model per "
+            "request), so no fixed estimate exists; estimate the model you expect it to route to."
+        )
+    return value
+
+
+def price_usage(
+    pricing: Pricing,
+    usage: Usage,
+    *,
+    at: datetime | None = None,
+    model_hint: str = "This model",
+) -> CostBreakdown:
+    """Price ``usage`` at ``pricing`` (as of ``at``, UTC, for time-of-day prices)."""
+    usage.validate()
+    at = (at or datetime.now(UTC)).astimezone(UTC)
+    rates, applied = effective_rates(pricing, usage.prompt_tokens, at)
+    warnings: list[str] = []
+
+    def rate(key: str) -> Decimal:
+        return _rate(rates, key, model_hint)
+
+    prompt_rate = rate("prompt")
+    completion_rate = rate("completion")
+    cache_read_rate = rate("input_cache_read") if "input_cache_read" in rates else prompt_rate
+    if usage.cache_write_ttl == "1h" and "input_cache_write_1h" in rates:
+        cache_write_rate = rate("input_cache_write_1h")
+    elif "input_cache_write" in rates:
+        cache_write_rate = rate("input_cache_write")
+        if usage.cache_write_ttl == "1h" and usage.cache_write_tokens:
+            warnings.append(
+                "No 1-hour cache-write price is listed; cache writes were priced at the "
+                "5-minute rate."
+            )
+    else:
+        cache_write_rate = prompt_rate
+    listed_reasoning = rates.get("internal_reasoning", ZERO)
+    reasoning_rate = rate("internal_reasoning") if listed_reasoning != 0 else completion_rate
+
+    uncached_prompt = usage.prompt_tokens - usage.cached_prompt_tokens - usage.cache_write_tokens
+    visible_completion = usage.completion_tokens - usage.reasoning_tokens
+    parts: list[tuple[str, int, str, Decimal]] = [
+        ("prompt", uncached_prompt, "token", prompt_rate),
+        ("cache_read", usage.cached_prompt_tokens, "token", cache_read_rate),
+        (
+            f"cache_write_{usage.cache_write_ttl}",
+            usage.cache_write_tokens,
+            "token",
+            cache_write_rate,
+        ),
+        ("completion", visible_completion, "token", completion_rate),
+        ("reasoning", usage.reasoning_tokens, "token", reasoning_rate),
+    ]
+    if usage.images:
+        parts.append(("image", usage.images, "image", rate("image")))
+    if usage.web_searches:
+        parts.append(("web_search", usage.web_searches, "search", rate("web_search")))
+    request_rate = rate("request")
+    if request_rate:
+        parts.append(("request", 1, "request", request_rate))
+
+    items = []
+    per_request = ZERO
+    for component, quantity, unit, unit_price in parts:
+        if quantity == 0:
+            continue
+        cost_one = unit_price * quantity
+        per_request += cost_one
+        items.append(
+            LineItem(
+                component=component,
+                quantity=quantity * usage.requests,
+                unit=unit,
+                unit_price=unit_price,
+                cost=cost_one * usage.requests,
+            )
+        )
+    return CostBreakdown(
+        line_items=tuple(items),
+        total=per_request * usage.requests,
+        per_request=per_request,
+        requests=usage.requests,
+        applied_overrides=applied,
+        warnings=tuple(warnings),
+    )
+
+
+def with_online_search(pricing: Pricing, usage: Usage) -> tuple[Pricing, Usage, str]:
+    """The ``:online`` variant: one web search per request, at the model's native search price
+    when it lists one, else OpenRouter's Exa plugin price (5 results at $0.004 each)."""
+    native = pricing.web_search
+    if native is not None and native > 0:
+        note = f"':online' adds one native web search per request at ${native} each."
+        return pricing, replace(usage, web_searches=usage.web_searches + 1), note
+    plugin_price = EXA_PRICE_PER_RESULT * EXA_DEFAULT_RESULTS
+    note = (
+        f"':online' adds the web plugin per request: {EXA_DEFAULT_RESULTS} results at "
+        f"${EXA_PRICE_PER_RESULT} each (${plugin_price})."
+    )
+    priced = pricing.model_copy(update={"web_search": plugin_price})
+    return priced, replace(usage, web_searches=usage.web_searches + 1), note
+
+
+def cheapest(
+    candidates: Iterable[tuple[str, Pricing]], usage: Usage, *, at: datetime | None = None
+) -> tuple[str, CostBreakdown] | None:
+    """The cheapest of named price sets for this usage (``:floor`` routing); dynamic ones skipped.
+
+    Ties keep the first candidate, so the answer is stable for a given endpoint order.
+    """
+    best: tuple[str, CostBreakdown] | None = None
+    for name, pricing in candidates:
+        try:
+            breakdown = price_usage(pricing, usage, at=at, model_hint=name)
+        except DynamicPriceError:
+            continue
+        if best is None or breakdown.total < best[1].total:
+            best = (name, breakdown)
+    return best
+
+
+__all__ = [
+    "PRICE_KEYS",
+    "AppliedOverride",
+    "CostBreakdown",
+    "LineItem",
+    "Usage",
+    "cheapest",
+    "effective_rates",
+    "price_usage",
+    "with_online_search",
+]

@@ -1,0 +1,323 @@
+"""Where the catalog comes from, and how fresh it is: memory, disk cache, live fetch, built-in.
+
+Decisions:
+- Nothing touches the network until the first call that needs prices (``get``); constructing and
+  entering the store is free, so ``initialize`` and ``tools/list`` answer at the SDK's speed.
+- Cold order: a ``--catalog-file`` when given (never refreshed); else the disk cache; else (online)
+  one live fetch bounded by ``catalog_fetch_timeout_seconds``; else the built-in catalog.
+- Fresh for the TTL; after it, stale-while-revalidate: the caller gets what is held at once, marked
+  stale, and one background refresh runs however many callers arrive (single flight). A failed
+  refresh keeps the last good catalog and is not retried for ``RETRY_AFTER_FAILURE_SECONDS``.
+- The disk cache is one JSON file per base URL, written to a temp file and renamed into place, so a
+  crash mid-write leaves the previous file whole and two servers sharing a directory never see a
+  half-written one. An unreadable, corrupt or foreign-version file is ignored and replaced. A
+  cache directory that cannot be written degrades to memory only, with one warning.
+- Per-model endpoints (for ``:floor``) are fetched on demand and kept in memory for the TTL; when a
+  refresh fails the last endpoints known are served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import anyio
+import anyio.abc
+
+from .catalog import Catalog
+from .errors import CatalogUnavailableError, InvalidResponseError, OpenRouterError
+from .schema import Endpoint, ParseProblem, parse_models
+from .settings import Settings
+
+logger = logging.getLogger(__name__)
+
+CatalogSource = Literal["live", "cache", "file", "builtin"]
+CACHE_FORMAT = "openrouter-pricing-mcp/catalog"
+CACHE_VERSION = 1
+RETRY_AFTER_FAILURE_SECONDS = 60.0
+
+
+class CatalogFetcher(Protocol):
+    """What the store needs of the OpenRouter client."""
+
+    async def fetch_models_json(self) -> Any: ...
+
+    async def fetch_endpoints(self, model_id: str) -> list[Endpoint]: ...
+
+
+@dataclass(frozen=True)
+class CatalogInfo:
+    """How fresh a catalog answer is: the ``catalog`` block of every result built from it."""
+
+    source: CatalogSource
+    fetched_at: datetime
+    age_seconds: float
+    stale: bool
+    model_count: int
+
+
+@dataclass(frozen=True)
+class CatalogSnapshot:
+    catalog: Catalog
+    source: CatalogSource
+    fetched_at: datetime  # when this catalog was fetched from OpenRouter (or its as-of date)
+    loaded_at: float  # store clock when it entered memory
+    problems: tuple[ParseProblem, ...] = ()
+
+
+class CatalogStore:
+    """The one catalog of a process, shared by every connection and tool call."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        fetcher: CatalogFetcher | None,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._settings = settings
+        self._fetcher = None if settings.offline else fetcher
+        self._clock = clock
+        self._snapshot: CatalogSnapshot | None = None
+        self._load_lock = anyio.Lock()
+        self._refreshing = False
+        self._last_failure: float | None = None
+        self._task_group: anyio.abc.TaskGroup | None = None
+        self._cache_writable = True
+        self._endpoints: dict[str, tuple[float, list[Endpoint]]] = {}
+        self._endpoint_locks: dict[str, anyio.Lock] = {}
+        self.fetch_count = 0  # live /models fetches attempted, for tests and benchmarks
+
+    async def __aenter__(self) -> CatalogStore:
+        self._task_group = anyio.create_task_group()
+        await self._task_group.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        assert self._task_group is not None
+        self._task_group.cancel_scope.cancel()
+        await self._task_group.__aexit__(None, None, None)
+        self._task_group = None
+
+    # -- reading ---------------------------------------------------------------------------
+
+    async def get(self) -> CatalogSnapshot:
+        """The catalog to answer with now; loads it on first use, refreshes it in the background
+        once it is older than the TTL."""
+        snapshot = self._snapshot
+        if snapshot is None:
+            async with self._load_lock:
+                if self._snapshot is None:
+                    self._snapshot = await self._load_cold()
+            snapshot = self._snapshot
+        if self.is_stale(snapshot):
+            self._start_refresh()
+        return snapshot
+
+    def peek(self) -> CatalogSnapshot | None:
+        """The catalog held in memory, without loading anything."""
+        return self._snapshot
+
+    def age_seconds(self, snapshot: CatalogSnapshot) -> float:
+        return max(0.0, self._clock() - snapshot.fetched_at.timestamp())
+
+    def is_stale(self, snapshot: CatalogSnapshot) -> bool:
+        return self.age_seconds(snapshot) > self._settings.catalog_ttl_seconds
+
+    def info(self, snapshot: CatalogSnapshot) -> CatalogInfo:
+        return CatalogInfo(
+            source=snapshot.source,
+            fetched_at=snapshot.fetched_at,
+            age_seconds=round(self.age_seconds(snapshot), 3),
+            stale=self.is_stale(snapshot),
+            model_count=len(snapshot.catalog),
+        )
+
+    # -- loading ---------------------------------------------------------------------------
+
+    async def _load_cold(self) -> CatalogSnapshot:
+        if self._settings.catalog_file is not None:
+            return self._load_file(self._settings.catalog_file)
+        cached = self._read_cache()
+        if cached is not None:
+            return cached
+        if self._fetcher is not None:
+            try:
+                return await self._fetch_live()
+            except (OpenRouterError, TimeoutError) as exc:
+                logger.warning("catalog fetch failed, using the built-in catalog: %s", exc)
+                self._last_failure = self._clock()
+        return self._load_builtin()
+
+    def _snapshot_from(
+        self, raw: Any, source: CatalogSource, fetched_at: datetime
+    ) -> CatalogSnapshot:
+        models, problems = parse_models(raw)
+        for problem in problems[:20]:
+            logger.warning(
+                "skipped a malformed model (%s #%d): %s", problem.model_id, problem.index, problem
+            )
+        if not models:
+            raise ValueError("the catalog holds no model that could be parsed")
+        return CatalogSnapshot(Catalog(models), source, fetched_at, self._clock(), tuple(problems))
+
+    def _load_file(self, path: Path) -> CatalogSnapshot:
+        try:
+            raw = json.loads(path.read_bytes())
+            mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+            return self._snapshot_from(raw, "file", mtime)
+        except (OSError, ValueError) as exc:
+            raise CatalogUnavailableError(
+                f"The catalog file {str(path)[:200]!r} could not be read as a /models JSON "
+                f"({type(exc).__name__}); pass a file saved from GET /api/v1/models."
+            ) from exc
+
+    def _load_builtin(self) -> CatalogSnapshot:
+        from .builtin import load_builtin_catalog
+
+        builtin = load_builtin_catalog()
+        return self._snapshot_from(builtin.raw, "builtin", builtin.as_of)
+
+    async def _fetch_live(self) -> CatalogSnapshot:
+        assert self._fetcher is not None
+        self.fetch_count += 1
+        with anyio.fail_after(self._settings.catalog_fetch_timeout_seconds + 1):
+            raw = await self._fetcher.fetch_models_json()
+        fetched_at = datetime.fromtimestamp(self._clock(), UTC)
+        try:
+            snapshot = self._snapshot_from(raw, "live", fetched_at)
+        except ValueError as exc:
+            raise InvalidResponseError(f"OpenRouter's model list was unusable: {exc}.") from exc
+        self._write_cache(raw, fetched_at)
+        self._last_failure = None
+        return snapshot
+
+    # -- background refresh ----------------------------------------------------------------
+
+    def _start_refresh(self) -> None:
+        if self._fetcher is None or self._task_group is None or self._refreshing:
+            return
+        held = self._snapshot
+        if held is not None and held.source == "file":
+            return
+        if (
+            self._last_failure is not None
+            and self._clock() - self._last_failure < RETRY_AFTER_FAILURE_SECONDS
+        ):
+            return
+        self._refreshing = True
+        self._task_group.start_soon(self._refresh)
+
+    async def _refresh(self) -> None:
+        try:
+            self._snapshot = await self._fetch_live()
+        except (OpenRouterError, TimeoutError) as exc:
+            self._last_failure = self._clock()
+            logger.warning("catalog refresh failed; keeping the catalog held: %s", exc)
+        finally:
+            self._refreshing = False
+
+    async def refresh_now(self) -> CatalogSnapshot:
+        """Fetch now and wait for it (tests, benchmarks, an explicit refresh); on failure the held
+        catalog is kept and the error raised."""
+        if self._fetcher is None:
+            raise CatalogUnavailableError("Offline mode: no live catalog fetch is made.")
+        snapshot = await self._fetch_live()
+        self._snapshot = snapshot
+        return snapshot
+
+    # -- disk cache ------------------------------------------------------------------------
+
+    def cache_path(self) -> Path:
+        digest = hashlib.sha256(self._settings.base_url.encode()).hexdigest()[:12]
+        return self._settings.resolved_cache_dir() / f"catalog-{digest}.json"
+
+    def _read_cache(self) -> CatalogSnapshot | None:
+        path = self.cache_path()
+        try:
+            document = json.loads(path.read_bytes())
+            if not (
+                isinstance(document, dict)
+                and document.get("format") == CACHE_FORMAT
+                and document.get("version") == CACHE_VERSION
+                and document.get("base_url") == self._settings.base_url
+            ):
+                raise ValueError("not a catalog cache of this version and base URL")
+            fetched_at = datetime.fromisoformat(document["fetched_at"])
+            return self._snapshot_from(document["models"], "cache", fetched_at)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            logger.warning("ignoring unusable catalog cache %s: %s", path, exc)
+            return None
+
+    def _write_cache(self, raw: Any, fetched_at: datetime) -> None:
+        if not self._cache_writable:
+            return
+        path = self.cache_path()
+        document = {
+            "format": CACHE_FORMAT,
+            "version": CACHE_VERSION,
+            "base_url": self._settings.base_url,
+            "fetched_at": fetched_at.isoformat(),
+            "models": raw,
+        }
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(prefix=".catalog-", suffix=".tmp", dir=path.parent)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(json.dumps(document, separators=(",", ":")).encode())
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.replace(temp, path)
+            except BaseException:
+                Path(temp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            self._cache_writable = False
+            logger.warning(
+                "the catalog cache directory %s is not writable (%s); keeping the catalog in "
+                "memory only",
+                path.parent,
+                exc.strerror or exc,
+            )
+
+    # -- endpoints -------------------------------------------------------------------------
+
+    async def get_endpoints(self, model_id: str) -> list[Endpoint]:
+        """The provider endpoints of a model (base id, no variant), cached for the TTL."""
+        key = model_id.split(":", 1)[0].lower()
+        held = self._endpoints.get(key)
+        now = self._clock()
+        if held is not None and now - held[0] <= self._settings.catalog_ttl_seconds:
+            return held[1]
+        if self._fetcher is None:
+            if held is not None:
+                return held[1]
+            raise CatalogUnavailableError(
+                "Endpoint prices need OpenRouter and the server is offline; estimate without "
+                "':floor' or turn offline mode off."
+            )
+        lock = self._endpoint_locks.setdefault(key, anyio.Lock())
+        async with lock:
+            held = self._endpoints.get(key)
+            if held is not None and self._clock() - held[0] <= self._settings.catalog_ttl_seconds:
+                return held[1]
+            try:
+                endpoints = await self._fetcher.fetch_endpoints(model_id.split(":", 1)[0])
+            except OpenRouterError:
+                if held is not None:
+                    return held[1]
+                raise
+            self._endpoints[key] = (self._clock(), endpoints)
+            return endpoints
