@@ -40,3 +40,7 @@ def model_snapshot_names() -> list[str]:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+# Registers the fake_openrouter fixture (tests/fake_openrouter.py) for every test.
+from fake_openrouter import fake_openrouter_fixture  # noqa: E402, F401

@@ -1,0 +1,481 @@
+"""The OpenRouter HTTP client: the one module that talks to OpenRouter.
+
+Decisions:
+- One ``httpx2.AsyncClient`` per instance, created on first use, so building the server never
+  waits on the network. It owns the connection pool and the connect/read timeouts; every call also
+  has an overall bound, so a server that drips bytes cannot hold a tool call forever.
+- Every failure becomes one ``errors.OpenRouterError`` subclass whose message is one actionable
+  sentence quoting OpenRouter's own message (clipped to 200 characters). The API key is scrubbed
+  from every message, and errors are raised outside ``except`` blocks so that no httpx exception
+  (whose request carries the Authorization header) hangs off them as ``__context__``.
+- Transient failures (408, 429, 500, 502, 503, 524, 529, network errors, timeouts, cut-off bodies)
+  are retried with jittered exponential backoff, at most ``max_retries`` times and
+  ``max_retry_wait_seconds`` of sleep in all. ``Retry-After`` or ``X-RateLimit-Reset`` replace
+  the backoff; a wait longer than what is left of the budget gives up at once.
+- Bodies are streamed and capped (32 MiB for the catalog, 4 MiB for the rest): a runaway answer
+  costs bounded memory and ends as ``InvalidResponseError``.
+- /key, /credits and /generation bodies are decoded with ``parse_float=Decimal``, so USD amounts
+  keep the digits OpenRouter wrote. The catalog stays plain JSON (its prices are strings), so the
+  store can write it back to disk as it came.
+- /generation answers 404 for a few seconds after a request ends. ``get_generation`` treats a 404
+  as "not yet" until ``wait_seconds`` have passed, counting both the sleeps it asked for and the
+  wall clock, so a fake ``sleep`` makes tests fast without loosening the real bound.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import math
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import UTC
+from decimal import Decimal
+from email.utils import parsedate_to_datetime
+from typing import Any, Self, TypeVar
+from urllib.parse import quote
+
+import anyio
+import httpx2
+from pydantic import BaseModel, ValidationError
+
+from .. import __version__
+from . import errors
+from .schema import Credits, Endpoint, Generation, KeyInfo, parse_endpoints
+from .settings import Secret, Settings
+
+logger = logging.getLogger(__name__)
+
+MAX_CATALOG_BYTES = 32 * 1024 * 1024
+MAX_RESPONSE_BYTES = 4 * 1024 * 1024
+MAX_ERROR_BODY_BYTES = 64 * 1024
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 524, 529})
+BACKOFF_BASE_SECONDS = 0.5
+BACKOFF_CAP_SECONDS = 8.0
+GENERATION_POLL_SECONDS = (0.5, 1.0, 2.0)  # then the last one again, until the wait is over
+MAX_GENERATION_WAIT_SECONDS = 60.0
+MESSAGE_CLIP = 200
+USER_AGENT = f"openrouter-pricing-mcp/{__version__}"
+KEY_HELP = "set OPENROUTER_API_KEY (or send X-OpenRouter-Key over HTTP)"
+
+# status -> (exception, what to do); 403 on a management-only route is refined in _error.
+_STATUS_ERRORS: dict[int, tuple[type[errors.OpenRouterError], str]] = {
+    400: (errors.BadRequestError, "check the id and parameters sent"),
+    401: (errors.InvalidKeyError, "check that OPENROUTER_API_KEY (or X-OpenRouter-Key) is valid"),
+    402: (
+        errors.InsufficientCreditsError,
+        "add credits at https://openrouter.ai/credits (a negative balance blocks even free models)",
+    ),
+    403: (
+        errors.ForbiddenError,
+        "the key lacks permission or reached its spending limit; see openrouter.ai/settings/keys",
+    ),
+    404: (errors.NotFoundError, ""),  # the advice depends on the call
+    408: (errors.RequestTimeoutError, "try again shortly"),
+    429: (errors.RateLimitedError, "wait a minute and try again"),
+}
+_MANAGEMENT_ADVICE = "it needs a management key, so use one or rely on the key's own limit (/key)"
+# failure kind other than a status -> (exception, message template)
+_KIND_ERRORS: dict[str, tuple[type[errors.OpenRouterError], str]] = {
+    "connect": (
+        errors.ConnectionFailedError,
+        "Could not reach OpenRouter at {base_url} for {what} ({reason}); check the network "
+        "connection and OPENROUTER_BASE_URL.",
+    ),
+    "timeout": (
+        errors.RequestTimeoutError,
+        "OpenRouter did not answer in time for {what} ({reason}); try again later.",
+    ),
+    "disconnected": (
+        errors.InvalidResponseError,
+        "The connection broke before {what} arrived in full ({reason}); try again.",
+    ),
+    "invalid": (
+        errors.InvalidResponseError,
+        "OpenRouter's answer for {what} was not what its API documents ({reason}); try again "
+        "later, and report it if it persists.",
+    ),
+}
+_KEY_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")  # printable ASCII without spaces
+_GENERATION_ID = re.compile(r"[^\s\x00-\x1f\x7f]{1,200}")
+_MODEL_ID = re.compile(r"(?!\.\.?/)[\w.~-]+/(?!\.\.?$)[\w.~-]+", re.ASCII)
+_SPACES = re.compile(r"[\s\x00-\x1f\x7f]+")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One logical GET: where, with which key, its bounds, and how to name it in a message."""
+
+    path: str
+    what: str
+    params: dict[str, str] | None = None
+    key: Secret | None = None
+    max_bytes: int = MAX_RESPONSE_BYTES
+    overall_timeout: float | None = None  # None: derived from the per-attempt bound and budget
+    exact_amounts: bool = True
+    not_found_advice: str = "check the id"
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """Why an attempt failed; becomes an exception only once retrying is over."""
+
+    kind: str  # status | connect | timeout | disconnected | invalid
+    reason: str = ""
+    status: int | None = None
+    wait_hint: float | None = None
+    retry: bool = True  # for a status, RETRY_STATUSES decides
+
+    @property
+    def retryable(self) -> bool:
+        if self.kind == "status":
+            return self.status in RETRY_STATUSES
+        return self.retry and self.kind in {"connect", "timeout", "disconnected"}
+
+
+class OpenRouterClient:
+    """Async client for the OpenRouter endpoints this package reads; see the module docstring."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    ) -> None:
+        self._settings = settings
+        self._transport = transport
+        self._sleep = sleep
+        self._client: httpx2.AsyncClient | None = None
+        self._closed = False
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        self._closed = True
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()
+
+    async def fetch_models_json(self) -> Any:
+        """The whole catalog, ``/models?output_modalities=all``, as decoded JSON (a dict)."""
+        call = _Call(
+            "/models",
+            "the model catalog",
+            params={"output_modalities": "all"},
+            max_bytes=MAX_CATALOG_BYTES,
+            overall_timeout=self._settings.catalog_fetch_timeout_seconds,
+            exact_amounts=False,
+        )
+        body = await self._get_json(call)
+        if not (isinstance(body, dict) and isinstance(body.get("data"), list)):
+            raise self._error(call, _Failure("invalid", "no 'data' list of models"))
+        return body
+
+    async def fetch_endpoints(self, model_id: str) -> list[Endpoint]:
+        """Every provider endpoint of a model, with its prices; a ``:variant`` suffix is ignored."""
+        base = model_id.split(":", 1)[0].strip()
+        if not _MODEL_ID.fullmatch(base):
+            message = (
+                f"The model id {model_id[:120]!r} is not of the form 'author/slug'; pass an id "
+                "as list_models shows it, such as 'openai/gpt-4o-mini'."
+            )
+            raise errors.BadRequestError(self._scrub(message, None), 400)
+        author, slug = base.split("/")
+        call = _Call(
+            f"/models/{quote(author, safe='')}/{quote(slug, safe='')}/endpoints",
+            f"the endpoints of model {base!r}",
+            not_found_advice="check the model id with list_models",
+        )
+        body = await self._get_json(call)
+        try:
+            return parse_endpoints(body)
+        except ValueError:
+            pass
+        raise self._error(call, _Failure("invalid", "no 'data.endpoints' list"))
+
+    async def get_key(self, api_key: Secret | None = None) -> KeyInfo:
+        """``GET /key``: usage and limits of ``api_key``, else of the configured key."""
+        what = "the key's usage and limits"
+        call = _Call("/key", what, key=self._require_key(api_key, what))
+        return self._parse_data(call, KeyInfo, await self._get_json(call))
+
+    async def get_credits(self, api_key: Secret | None = None) -> Credits:
+        """``GET /credits``: the account's credits (OpenRouter allows it to management keys)."""
+        what = "the account's credits"
+        call = _Call("/credits", what, key=self._require_key(api_key, what))
+        return self._parse_data(call, Credits, await self._get_json(call))
+
+    async def get_generation(
+        self, generation_id: str, *, api_key: Secret | None = None, wait_seconds: float = 10.0
+    ) -> Generation:
+        """``GET /generation?id=``; a 404 means "not yet" until ``wait_seconds`` (<= 60) pass."""
+        if not _GENERATION_ID.fullmatch(generation_id) or generation_id.startswith("sk-"):
+            # An "sk-" id is a pasted API key: never put it in a URL (URLs get logged).
+            message = (
+                f"{generation_id[:60]!r} is not a generation id (1 to 200 characters, no spaces, "
+                "not an API key); pass the id OpenRouter returned, such as 'gen-...'."
+            )
+            raise errors.BadRequestError(self._scrub(message, api_key), 400)
+        what = f"generation {generation_id!r}"
+        key = self._require_key(api_key, f"the cost of {what}")
+        wait = wait_seconds if math.isfinite(wait_seconds) else 0.0
+        wait = min(max(wait, 0.0), MAX_GENERATION_WAIT_SECONDS)
+        call = _Call("/generation", what, params={"id": generation_id}, key=key)
+        started, slept, tries = time.monotonic(), 0.0, 0
+        while True:
+            tries += 1
+            body: Any = None
+            with contextlib.suppress(errors.NotFoundError):
+                body = await self._get_json(call)
+            if body is not None:
+                return self._parse_data(call, Generation, body)
+            elapsed = max(time.monotonic() - started, slept)
+            if elapsed >= wait:
+                break
+            step = GENERATION_POLL_SECONDS[min(tries, len(GENERATION_POLL_SECONDS)) - 1]
+            delay = min(step, wait - elapsed)
+            logger.debug("%s not found yet; asking again in %.2f s", what, delay)
+            await self._sleep(delay)
+            slept += delay
+        message = (
+            f"OpenRouter still had no {what} after {elapsed:.1f} seconds ({tries} tries); check "
+            "the id, or ask again with a longer wait_seconds (up to 60) if the request finished "
+            "only moments ago."
+        )
+        raise errors.NotFoundError(self._scrub(message, key), 404)
+
+    def _require_key(self, api_key: Secret | None, what: str) -> Secret:
+        key = api_key if api_key else self._settings.api_key
+        if not key:
+            raise errors.MissingKeyError(f"Reading {what} needs an OpenRouter API key; {KEY_HELP}.")
+        if not _KEY_HEADER_SAFE.fullmatch(key.reveal()):
+            raise errors.InvalidKeyError(
+                "The OpenRouter API key holds spaces or characters that cannot go in an HTTP "
+                "header; check OPENROUTER_API_KEY (or X-OpenRouter-Key) for stray characters."
+            )
+        return key
+
+    def _http(self) -> httpx2.AsyncClient:
+        if self._closed:
+            raise RuntimeError("this OpenRouterClient is closed")
+        if self._client is None:
+            self._client = httpx2.AsyncClient(
+                base_url=self._settings.base_url,
+                timeout=httpx2.Timeout(
+                    self._settings.read_timeout_seconds,
+                    connect=self._settings.connect_timeout_seconds,
+                ),
+                headers={"User-Agent": USER_AGENT, "X-Title": "openrouter-pricing-mcp"},
+                transport=self._transport,
+            )
+        return self._client
+
+    async def _get_json(self, call: _Call) -> Any:
+        """One GET with retries, within the call's overall bound: the decoded body, or raises."""
+        settings = self._settings
+        attempt_bound = settings.connect_timeout_seconds + settings.read_timeout_seconds
+        overall = call.overall_timeout
+        if overall is None:
+            overall = attempt_bound * (settings.max_retries + 1) + settings.max_retry_wait_seconds
+        outcome: Any = None
+        with anyio.move_on_after(overall) as scope:
+            outcome = await self._with_retries(
+                call, None if call.overall_timeout else attempt_bound
+            )
+        if scope.cancelled_caught:
+            outcome = _Failure("timeout", f"no complete answer within {overall:g} s")
+        if isinstance(outcome, _Failure):
+            raise self._error(call, outcome)
+        return outcome
+
+    async def _with_retries(self, call: _Call, attempt_bound: float | None) -> Any:
+        """The decoded body, or the ``_Failure`` of the last attempt."""
+        slept, attempts = 0.0, 0
+        while True:
+            attempts += 1
+            outcome: Any = None
+            with anyio.move_on_after(attempt_bound) as scope:
+                outcome = await self._attempt(call)
+            if scope.cancelled_caught:
+                outcome = _Failure("timeout", f"no answer within {attempt_bound:g} s")
+            if not isinstance(outcome, _Failure):
+                return outcome
+            final = outcome
+            if attempts > 1:
+                final = replace(outcome, reason=f"{outcome.reason}; gave up after {attempts} tries")
+            if not outcome.retryable or attempts > self._settings.max_retries:
+                return final
+            wait = outcome.wait_hint
+            if wait is None:
+                wait = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempts - 1))
+                wait *= random.uniform(0.5, 1.0)
+            deadline_left = anyio.current_effective_deadline() - anyio.current_time()
+            if wait > min(self._settings.max_retry_wait_seconds - slept, deadline_left):
+                return final
+            logger.info(
+                "OpenRouter %s failed (%s); retrying in %.2f s",
+                call.path,
+                outcome.status or outcome.kind,
+                wait,
+            )
+            await self._sleep(wait)
+            slept += wait
+
+    async def _attempt(self, call: _Call) -> Any:
+        """One HTTP exchange: the decoded JSON body, or a ``_Failure``."""
+        headers = {"Authorization": f"Bearer {call.key.reveal()}"} if call.key else None
+        started = time.monotonic()
+        try:
+            request = self._http().stream("GET", call.path, params=call.params, headers=headers)
+            async with request as response:
+                status = response.status_code
+                elapsed_ms = (time.monotonic() - started) * 1000
+                logger.debug("GET %s -> %d after %.0f ms", call.path, status, elapsed_ms)
+                if not 200 <= status < 300:
+                    error_body = await _read_capped(response, MAX_ERROR_BODY_BYTES) or bytearray()
+                    wait_hint = _retry_after_seconds(response.headers, time.time())
+                    return _Failure("status", _upstream_detail(error_body), status, wait_hint)
+                declared = response.headers.get("content-length", "")
+                too_big = declared.isdigit() and int(declared) > call.max_bytes
+                body = None if too_big else await _read_capped(response, call.max_bytes)
+        except (httpx2.ConnectTimeout, httpx2.ConnectError) as exc:
+            return _Failure("connect", _describe(exc))
+        except httpx2.TimeoutException as exc:
+            return _Failure("timeout", _describe(exc))
+        except (httpx2.UnsupportedProtocol, httpx2.LocalProtocolError) as exc:
+            return _Failure("connect", _describe(exc), retry=False)  # retrying cannot help
+        except httpx2.TransportError as exc:  # cut off mid-answer, or closed without one
+            return _Failure("disconnected", _describe(exc))
+        except httpx2.HTTPError as exc:  # e.g. a body that fails to decompress
+            return _Failure("invalid", _describe(exc))
+        if body is None:
+            return _Failure("invalid", f"the body is over {call.max_bytes // 2**20} MiB")
+        try:
+            number = Decimal if call.exact_amounts else float
+            return json.loads(body, parse_float=number, parse_constant=_reject_constant)
+        except (ValueError, RecursionError):
+            pass
+        return _Failure("invalid", "the body is not valid JSON")
+
+    def _parse_data(self, call: _Call, model: type[M], body: Any) -> M:
+        data = body.get("data") if isinstance(body, dict) else None
+        problem = "no 'data' object"
+        if isinstance(data, dict):
+            try:
+                return model.model_validate(data)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                problem = f"{'.'.join(str(p) for p in first['loc']) or 'data'}: {first['msg']}"
+        raise self._error(call, _Failure("invalid", _clip(problem)))
+
+    def _scrub(self, text: str, key: Secret | None) -> str:
+        for secret in (key, self._settings.api_key):
+            if secret:
+                text = text.replace(secret.reveal(), "***")
+        return text
+
+    def _error(self, call: _Call, failure: _Failure) -> errors.OpenRouterError:
+        """The exception for a failure: one sentence, OpenRouter's words quoted, no key."""
+        status, reason, what = failure.status, failure.reason, call.what
+        if failure.kind != "status" or status is None:
+            error_class, template = _KIND_ERRORS[failure.kind]
+            text = template.format(base_url=self._settings.base_url, what=what, reason=reason)
+        else:
+            error_class, advice = _STATUS_ERRORS.get(status, _other_status(status))
+            if status == 403 and (call.path == "/credits" or "management key" in reason.lower()):
+                error_class, advice = errors.ManagementKeyRequiredError, _MANAGEMENT_ADVICE
+            if status == 404:
+                advice = call.not_found_advice
+            if status == 429 and failure.wait_hint is not None:
+                advice = f"wait {math.ceil(failure.wait_hint)} seconds and try again"
+            said = f" ({reason})" if reason else ""
+            text = f"OpenRouter answered {status} for {what}{said}; {advice}."
+        text = self._scrub(text, call.key)
+        if error_class is errors.RateLimitedError:
+            return errors.RateLimitedError(text, status, failure.wait_hint)
+        return error_class(text, status)
+
+
+def _other_status(status: int) -> tuple[type[errors.OpenRouterError], str]:
+    if status >= 500:
+        return errors.UpstreamError, "OpenRouter or its provider is failing, try again shortly"
+    if status >= 400:
+        return errors.OpenRouterError, "this client did not expect that status here"
+    return errors.InvalidResponseError, "a redirect is not followed, check OPENROUTER_BASE_URL"
+
+
+async def _read_capped(response: httpx2.Response, cap: int) -> bytearray | None:
+    """The body, or ``None`` as soon as it grows past ``cap`` bytes (the rest is never read)."""
+    buffer = bytearray()
+    async for chunk in response.aiter_bytes():
+        buffer += chunk
+        if len(buffer) > cap:
+            return None
+    return buffer
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _describe(exc: Exception) -> str:
+    return _clip(str(exc)) or type(exc).__name__
+
+
+def _clip(text: str) -> str:
+    text = _SPACES.sub(" ", text).strip()
+    return text if len(text) <= MESSAGE_CLIP else text[: MESSAGE_CLIP - 3] + "..."
+
+
+def _upstream_detail(body: bytearray) -> str:
+    """OpenRouter's own words from an error body ``{"error": {"message", "metadata"}}``."""
+    try:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):
+        parsed = None
+    error = parsed.get("error") if isinstance(parsed, dict) else None
+    if isinstance(error, dict):
+        metadata = error.get("metadata")
+        provider = metadata.get("provider_name") if isinstance(metadata, dict) else None
+        message = str(error.get("message") or "")
+        return _clip(f"{message} [provider: {provider}]" if isinstance(provider, str) else message)
+    if error is not None:
+        return _clip(str(error))
+    text = body.decode("utf-8", "replace").strip()
+    return "an HTML error page" if text.startswith("<") else _clip(text)
+
+
+def _retry_after_seconds(headers: httpx2.Headers, now: float) -> float | None:
+    """Seconds the server asks us to wait: ``Retry-After`` (seconds or an HTTP date), else
+    ``X-RateLimit-Reset`` (unix time in ms as OpenRouter sends it, unix seconds, or a delay)."""
+    retry_after = headers.get("retry-after", "").strip()
+    reset = headers.get("x-ratelimit-reset", "").strip()
+    try:
+        if retry_after:
+            try:
+                seconds = float(retry_after)
+            except ValueError:
+                when = parsedate_to_datetime(retry_after)
+                seconds = (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp() - now
+        elif reset:
+            seconds = float(reset)
+            if seconds >= 1e11:  # unix time in milliseconds
+                seconds = seconds / 1000 - now
+            elif seconds >= 1e9:  # unix time in seconds
+                seconds -= now
+        else:
+            return None
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return max(0.0, seconds) if math.isfinite(seconds) else None
