@@ -33,9 +33,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import UTC
 from decimal import Decimal
-from email.utils import parsedate_to_datetime
 from typing import Any, Self, TypeVar
 from urllib.parse import quote
 
@@ -43,10 +41,20 @@ import anyio
 import httpx2
 from pydantic import BaseModel, ValidationError
 
-from .. import __version__
 from . import errors
 from .schema import Credits, Endpoint, Generation, KeyInfo, parse_endpoints
 from .settings import Secret, Settings
+from .upstream import (
+    KIND_ERRORS,
+    MANAGEMENT_ADVICE,
+    STATUS_ERRORS,
+    clip,
+    describe,
+    other_status,
+    retry_after_seconds,
+    upstream_detail,
+    user_agent,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -58,52 +66,11 @@ BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 8.0
 GENERATION_POLL_SECONDS = (0.5, 1.0, 2.0)  # then the last one again, until the wait is over
 MAX_GENERATION_WAIT_SECONDS = 60.0
-MESSAGE_CLIP = 200
-USER_AGENT = f"openrouter-pricing-mcp/{__version__}"
 KEY_HELP = "set OPENROUTER_API_KEY (or send X-OpenRouter-Key over HTTP)"
 
-# status -> (exception, what to do); 403 on a management-only route is refined in _error.
-_STATUS_ERRORS: dict[int, tuple[type[errors.OpenRouterError], str]] = {
-    400: (errors.BadRequestError, "check the id and parameters sent"),
-    401: (errors.InvalidKeyError, "check that OPENROUTER_API_KEY (or X-OpenRouter-Key) is valid"),
-    402: (
-        errors.InsufficientCreditsError,
-        "add credits at https://openrouter.ai/credits (a negative balance blocks even free models)",
-    ),
-    403: (
-        errors.ForbiddenError,
-        "the key lacks permission or reached its spending limit; see openrouter.ai/settings/keys",
-    ),
-    404: (errors.NotFoundError, ""),  # the advice depends on the call
-    408: (errors.RequestTimeoutError, "try again shortly"),
-    429: (errors.RateLimitedError, "wait a minute and try again"),
-}
-_MANAGEMENT_ADVICE = "it needs a management key, so use one or rely on the key's own limit (/key)"
-# failure kind other than a status -> (exception, message template)
-_KIND_ERRORS: dict[str, tuple[type[errors.OpenRouterError], str]] = {
-    "connect": (
-        errors.ConnectionFailedError,
-        "Could not reach OpenRouter at {base_url} for {what} ({reason}); check the network "
-        "connection and OPENROUTER_BASE_URL.",
-    ),
-    "timeout": (
-        errors.RequestTimeoutError,
-        "OpenRouter did not answer in time for {what} ({reason}); try again later.",
-    ),
-    "disconnected": (
-        errors.InvalidResponseError,
-        "The connection broke before {what} arrived in full ({reason}); try again.",
-    ),
-    "invalid": (
-        errors.InvalidResponseError,
-        "OpenRouter's answer for {what} was not what its API documents ({reason}); try again "
-        "later, and report it if it persists.",
-    ),
-}
 _KEY_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")  # printable ASCII without spaces
 _GENERATION_ID = re.compile(r"[^\s\x00-\x1f\x7f]{1,200}")
 _MODEL_ID = re.compile(r"(?!\.\.?/)[\w.~-]+/(?!\.\.?$)[\w.~-]+", re.ASCII)
-_SPACES = re.compile(r"[\s\x00-\x1f\x7f]+")
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -276,7 +243,7 @@ class OpenRouterClient:
                     self._settings.read_timeout_seconds,
                     connect=self._settings.connect_timeout_seconds,
                 ),
-                headers={"User-Agent": USER_AGENT, "X-Title": "openrouter-pricing-mcp"},
+                headers={"User-Agent": user_agent(), "X-Title": "openrouter-pricing-mcp"},
                 transport=self._transport,
             )
         return self._client
@@ -344,21 +311,21 @@ class OpenRouterClient:
                 logger.debug("GET %s -> %d after %.0f ms", call.path, status, elapsed_ms)
                 if not 200 <= status < 300:
                     error_body = await _read_capped(response, MAX_ERROR_BODY_BYTES) or bytearray()
-                    wait_hint = _retry_after_seconds(response.headers, time.time())
-                    return _Failure("status", _upstream_detail(error_body), status, wait_hint)
+                    wait_hint = retry_after_seconds(response.headers, time.time())
+                    return _Failure("status", upstream_detail(error_body), status, wait_hint)
                 declared = response.headers.get("content-length", "")
                 too_big = declared.isdigit() and int(declared) > call.max_bytes
                 body = None if too_big else await _read_capped(response, call.max_bytes)
         except (httpx2.ConnectTimeout, httpx2.ConnectError) as exc:
-            return _Failure("connect", _describe(exc))
+            return _Failure("connect", describe(exc))
         except httpx2.TimeoutException as exc:
-            return _Failure("timeout", _describe(exc))
+            return _Failure("timeout", describe(exc))
         except (httpx2.UnsupportedProtocol, httpx2.LocalProtocolError) as exc:
-            return _Failure("connect", _describe(exc), retry=False)  # retrying cannot help
+            return _Failure("connect", describe(exc), retry=False)  # retrying cannot help
         except httpx2.TransportError as exc:  # cut off mid-answer, or closed without one
-            return _Failure("disconnected", _describe(exc))
+            return _Failure("disconnected", describe(exc))
         except httpx2.HTTPError as exc:  # e.g. a body that fails to decompress
-            return _Failure("invalid", _describe(exc))
+            return _Failure("invalid", describe(exc))
         if body is None:
             return _Failure("invalid", f"the body is over {call.max_bytes // 2**20} MiB")
         try:
@@ -377,7 +344,7 @@ class OpenRouterClient:
             except ValidationError as exc:
                 first = exc.errors()[0]
                 problem = f"{'.'.join(str(p) for p in first['loc']) or 'data'}: {first['msg']}"
-        raise self._error(call, _Failure("invalid", _clip(problem)))
+        raise self._error(call, _Failure("invalid", clip(problem)))
 
     def _scrub(self, text: str, key: Secret | None) -> str:
         for secret in (key, self._settings.api_key):
@@ -389,12 +356,12 @@ class OpenRouterClient:
         """The exception for a failure: one sentence, OpenRouter's words quoted, no key."""
         status, reason, what = failure.status, failure.reason, call.what
         if failure.kind != "status" or status is None:
-            error_class, template = _KIND_ERRORS[failure.kind]
+            error_class, template = KIND_ERRORS[failure.kind]
             text = template.format(base_url=self._settings.base_url, what=what, reason=reason)
         else:
-            error_class, advice = _STATUS_ERRORS.get(status, _other_status(status))
+            error_class, advice = STATUS_ERRORS.get(status, other_status(status))
             if status == 403 and (call.path == "/credits" or "management key" in reason.lower()):
-                error_class, advice = errors.ManagementKeyRequiredError, _MANAGEMENT_ADVICE
+                error_class, advice = errors.ManagementKeyRequiredError, MANAGEMENT_ADVICE
             if status == 404:
                 advice = call.not_found_advice
             if status == 429 and failure.wait_hint is not None:
@@ -405,14 +372,6 @@ class OpenRouterClient:
         if error_class is errors.RateLimitedError:
             return errors.RateLimitedError(text, status, failure.wait_hint)
         return error_class(text, status)
-
-
-def _other_status(status: int) -> tuple[type[errors.OpenRouterError], str]:
-    if status >= 500:
-        return errors.UpstreamError, "OpenRouter or its provider is failing, try again shortly"
-    if status >= 400:
-        return errors.OpenRouterError, "this client did not expect that status here"
-    return errors.InvalidResponseError, "a redirect is not followed, check OPENROUTER_BASE_URL"
 
 
 async def _read_capped(response: httpx2.Response, cap: int) -> bytearray | None:
@@ -427,55 +386,3 @@ async def _read_capped(response: httpx2.Response, cap: int) -> bytearray | None:
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
-
-
-def _describe(exc: Exception) -> str:
-    return _clip(str(exc)) or type(exc).__name__
-
-
-def _clip(text: str) -> str:
-    text = _SPACES.sub(" ", text).strip()
-    return text if len(text) <= MESSAGE_CLIP else text[: MESSAGE_CLIP - 3] + "..."
-
-
-def _upstream_detail(body: bytearray) -> str:
-    """OpenRouter's own words from an error body ``{"error": {"message", "metadata"}}``."""
-    try:
-        parsed = json.loads(body)
-    except (ValueError, RecursionError):
-        parsed = None
-    error = parsed.get("error") if isinstance(parsed, dict) else None
-    if isinstance(error, dict):
-        metadata = error.get("metadata")
-        provider = metadata.get("provider_name") if isinstance(metadata, dict) else None
-        message = str(error.get("message") or "")
-        return _clip(f"{message} [provider: {provider}]" if isinstance(provider, str) else message)
-    if error is not None:
-        return _clip(str(error))
-    text = body.decode("utf-8", "replace").strip()
-    return "an HTML error page" if text.startswith("<") else _clip(text)
-
-
-def _retry_after_seconds(headers: httpx2.Headers, now: float) -> float | None:
-    """Seconds the server asks us to wait: ``Retry-After`` (seconds or an HTTP date), else
-    ``X-RateLimit-Reset`` (unix time in ms as OpenRouter sends it, unix seconds, or a delay)."""
-    retry_after = headers.get("retry-after", "").strip()
-    reset = headers.get("x-ratelimit-reset", "").strip()
-    try:
-        if retry_after:
-            try:
-                seconds = float(retry_after)
-            except ValueError:
-                when = parsedate_to_datetime(retry_after)
-                seconds = (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp() - now
-        elif reset:
-            seconds = float(reset)
-            if seconds >= 1e11:  # unix time in milliseconds
-                seconds = seconds / 1000 - now
-            elif seconds >= 1e9:  # unix time in seconds
-                seconds -= now
-        else:
-            return None
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    return max(0.0, seconds) if math.isfinite(seconds) else None
