@@ -1,0 +1,150 @@
+"""The MCP resources: a catalog summary and one model's full price sheet, as JSON.
+
+Decisions:
+- ``openrouter://catalog`` is a static resource, which the SDK cannot hand a ``Context``; it reads
+  the process's state from the ``Runtime`` holder instead (the template resource does the same,
+  for one code path).
+- ``openrouter://models/{+model_id}``: the ``+`` lets the id keep its ``/`` and ``:variant``. The
+  sheet lists every price OpenRouter lists, per-token ones per million tokens (``*_per_m`` keys)
+  and per-unit ones in USD, as exact decimal strings, with the conditional overrides; a dynamic
+  ("-1") price is listed under ``dynamic_prices`` and never as a number.
+- Reading a resource loads the catalog (it is an explicit read); listing resources does not.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
+
+from .core.catalog import Catalog, context_of
+from .core.errors import PricingError, UnknownModelError, UnknownVariantError
+from .core.money import DYNAMIC_PRICE, format_usd, per_million
+from .core.schema import TOKEN_PRICE_KEYS, Model, PriceSet
+from .core.store import CatalogInfo, CatalogSnapshot
+from .state import AppState, Runtime
+from .tools.common import catalog_block
+
+CATALOG_URI = "openrouter://catalog"
+MODEL_URI_TEMPLATE = "openrouter://models/{+model_id}"
+
+
+def _price_sheet(prices: PriceSet) -> dict[str, Any]:
+    sheet: dict[str, Any] = {}
+    dynamic = []
+    for key, value in prices.listed().items():
+        if value == DYNAMIC_PRICE:
+            dynamic.append(key)
+        elif key in TOKEN_PRICE_KEYS:
+            sheet[f"{key}_per_m"] = format_usd(per_million(value))
+        else:
+            sheet[f"{key}_usd"] = format_usd(value)
+    if dynamic:
+        sheet["dynamic_prices"] = dynamic
+    return sheet
+
+
+def model_document(model: Model, catalog: Catalog, info: CatalogInfo) -> dict[str, Any]:
+    """Everything known about one model's prices and limits, JSON-ready."""
+    overrides = []
+    for override in model.pricing.overrides:
+        condition: dict[str, Any] = {}
+        if override.min_prompt_tokens is not None:
+            condition["prompt_tokens_over"] = override.min_prompt_tokens
+        if override.utc_start is not None and override.utc_end is not None:
+            condition["utc_window"] = (
+                f"{override.utc_start // 100:02d}:{override.utc_start % 100:02d}-"
+                f"{override.utc_end // 100:02d}:{override.utc_end % 100:02d}"
+            )
+        overrides.append({"when": condition, "prices": _price_sheet(override)})
+    arch = model.architecture
+    return {
+        "id": model.id,
+        "canonical_slug": model.canonical_slug,
+        "name": model.name,
+        "description": model.description,
+        "created": model.created,
+        "context_length": context_of(model),
+        "max_completion_tokens": model.max_completion_tokens,
+        "input_modalities": list(arch.input_modalities),
+        "output_modalities": list(arch.output_modalities),
+        "tokenizer": arch.tokenizer,
+        "supported_parameters": list(model.supported_parameters),
+        "prices": _price_sheet(model.pricing),
+        "price_overrides": overrides,
+        "is_free": model.pricing.is_free,
+        "is_dynamic": model.pricing.is_dynamic,
+        "listed_variants": [f":{v}" for v in catalog.variants_of(model.base_id) if v],
+        "intelligence_index": model.intelligence_index,
+        "knowledge_cutoff": model.knowledge_cutoff,
+        "expiration_date": model.expiration_date,
+        "catalog": catalog_block(info).model_dump(mode="json"),
+    }
+
+
+def catalog_summary(snapshot: CatalogSnapshot, info: CatalogInfo, ttl: float) -> dict[str, Any]:
+    models = snapshot.catalog.models
+    outputs: Counter[str] = Counter(
+        m for model in models for m in model.architecture.output_modalities
+    )
+    newest = sorted(models, key=lambda m: (m.created or 0, m.id), reverse=True)[:5]
+    return {
+        **catalog_block(info).model_dump(mode="json"),
+        "ttl_seconds": ttl,
+        "authors": len({model.author for model in models}),
+        "free_models": sum(1 for model in models if model.pricing.is_free),
+        "dynamic_price_models": sum(1 for model in models if model.pricing.is_dynamic),
+        "with_tools": sum(1 for model in models if "tools" in model.supported_parameters),
+        "with_reasoning": sum(1 for model in models if "reasoning" in model.supported_parameters),
+        "by_output_modality": dict(sorted(outputs.items())),
+        "newest": [model.id for model in newest],
+        "skipped_malformed": len(snapshot.problems),
+    }
+
+
+def _state(runtime: Runtime) -> AppState:
+    if runtime.state is None:
+        raise ResourceError("The server is not running; no catalog is loaded.")
+    return runtime.state
+
+
+def register_resources(server: MCPServer[AppState], runtime: Runtime) -> None:
+    @server.resource(
+        CATALOG_URI,
+        name="catalog",
+        title="OpenRouter catalog summary",
+        description="Counts, source and age of the model catalog the prices come from.",
+        mime_type="application/json",
+    )
+    async def catalog() -> str:
+        state = _state(runtime)
+        try:
+            snapshot = await state.store.get()
+        except PricingError as exc:
+            raise ResourceError(str(exc)) from None
+        info = state.store.info(snapshot)
+        summary = catalog_summary(snapshot, info, state.settings.catalog_ttl_seconds)
+        return json.dumps(summary, indent=1)
+
+    @server.resource(
+        MODEL_URI_TEMPLATE,
+        name="model",
+        title="One model's prices",
+        description="Every listed price of one model (per 1M tokens or per unit, exact USD), "
+        "with overrides, limits and variants; e.g. openrouter://models/openai/gpt-4o-mini.",
+        mime_type="application/json",
+    )
+    async def model(model_id: str) -> str:
+        state = _state(runtime)
+        try:
+            snapshot = await state.store.get()
+            resolved = snapshot.catalog.resolve(model_id)
+        except (UnknownModelError, UnknownVariantError) as exc:
+            raise ResourceNotFoundError(str(exc)) from None
+        except PricingError as exc:
+            raise ResourceError(str(exc)) from None
+        info = state.store.info(snapshot)
+        return json.dumps(model_document(resolved.model, snapshot.catalog, info), indent=1)

@@ -1,0 +1,70 @@
+"""The MCP server: the tools, resources and prompt of openrouter-pricing-mcp on one ``MCPServer``.
+
+Decisions:
+- ``build_server`` does no I/O. The lifespan opens the process's ``Runtime`` (one OpenRouter client,
+  one catalog store) without touching the network, so ``initialize`` and ``tools/list`` answer at
+  the SDK's speed; the catalog loads on the first call that needs prices.
+- The HTTP app (``http_app``) passes its own ``Runtime`` in and opens it once for the process; the
+  lifespan then shares it (see ``state.Runtime``).
+- The version comes from the installed package's metadata.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Literal, cast
+
+from mcp.server.mcpserver import MCPServer
+
+from . import __version__
+from .core.settings import Settings
+from .prompts import register_prompts
+from .resources import register_resources
+from .state import AppState, Runtime
+from .tools import register_tools
+
+SERVER_NAME = "openrouter-pricing"
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+INSTRUCTIONS = """\
+Exact OpenRouter prices for reasoning about money before, during and after LLM calls.
+- list_models: find model ids and compare prices (filters, sort, paging).
+- estimate_cost: the exact cost of a request or a batch before sending it (line items, warnings).
+- recommend_model: the best models for a task within capabilities and budget, ranked with reasons.
+- check_balance: what the API key may still spend (needs a key).
+- get_generation_cost: what finished requests really cost, by generation id (needs a key).
+Money is USD as exact decimal strings ("0.0105"), never rounded; per-token prices are per million
+tokens in fields ending _per_m, per-unit prices in fields ending _usd. Results built from the
+catalog carry a "catalog" block (source live/cache/file/builtin, age, stale): mention stale prices.
+Resources: openrouter://catalog (summary), openrouter://models/{id} (one model's full price sheet).
+"""
+
+
+def build_server(settings: Settings, *, runtime: Runtime | None = None) -> MCPServer[AppState]:
+    """The server with every tool, resource and prompt; ``runtime`` holds its shared state."""
+    runtime = runtime if runtime is not None else Runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
+        async with runtime.open() as state:
+            yield state
+
+    level = settings.log_level.upper()
+    log_level = cast(
+        LogLevel, level if level in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL") else "WARNING"
+    )
+    server: MCPServer[AppState] = MCPServer(
+        SERVER_NAME,
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        lifespan=lifespan,
+        log_level=log_level,
+    )
+    register_tools(server)
+    register_resources(server, runtime)
+    register_prompts(server)
+    return server
+
+
+__all__ = ["SERVER_NAME", "build_server"]

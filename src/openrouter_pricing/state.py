@@ -1,0 +1,55 @@
+"""The state of one server process: one OpenRouter client and one catalog store.
+
+Decisions:
+- ``Runtime`` holds the process's ``AppState``; whoever opens it first owns it (creates the client
+  and enters the store's task group) and closes it on the way out. Later openers share it. The MCP
+  lifespan opens it, so stdio and an in-memory ``Client`` get one state per run; the HTTP app opens
+  it in its own lifespan before any connection, so the streamable-HTTP session manager and every SSE
+  connection (the SDK enters the lifespan once per SSE connection) share the same client and store.
+- Opening costs nothing on the network: the client connects on first use and the store loads the
+  catalog on the first call that needs prices.
+- Resources that cannot receive a ``Context`` (static ones) read ``Runtime.state`` instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from .core.openrouter import OpenRouterClient
+from .core.settings import Settings
+from .core.store import CatalogStore
+
+
+@dataclass(frozen=True)
+class AppState:
+    """What every tool call reads: the settings, the HTTP client and the catalog store."""
+
+    settings: Settings
+    client: OpenRouterClient
+    store: CatalogStore
+
+
+class Runtime:
+    """The holder of one process's ``AppState``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.state: AppState | None = None
+
+    @asynccontextmanager
+    async def open(self) -> AsyncIterator[AppState]:
+        """Yield the shared state, creating it (and closing it at exit) if nobody holds it yet."""
+        if self.state is not None:
+            yield self.state
+            return
+        async with (
+            OpenRouterClient(self.settings) as client,
+            CatalogStore(self.settings, client) as store,
+        ):
+            self.state = AppState(self.settings, client, store)
+            try:
+                yield self.state
+            finally:
+                self.state = None

@@ -1,0 +1,191 @@
+"""What every tool shares: the catalog block, money strings, error translation, the caller's key.
+
+Decisions:
+- Money leaves the server as an exact decimal string (``core.money.format_usd``), never a float;
+  the schema says so with a pattern. Text summaries use ``display_usd`` (short, human).
+- Every ``PricingError`` becomes a ``ToolError`` carrying its one safe sentence, so the agent reads
+  what went wrong and what to do. Anything else is a bug: the SDK withholds its text and logs it.
+- ``X-OpenRouter-Key`` (HTTP only) is read per call from the request headers, handed to the client
+  for that one call, and never logged, cached or echoed.
+- Results are ``CallToolResult``s whose ``structured_content`` is the output model's dump; the SDK
+  validates it against the published schema, and we write the text summary ourselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal, NoReturn
+
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, TextContent
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..core.errors import PricingError
+from ..core.money import display_usd, format_usd
+from ..core.settings import Secret
+from ..core.store import CatalogInfo, CatalogSnapshot
+from ..state import AppState
+
+AppContext = Context[AppState, Any]
+
+CALLER_KEY_HEADER = "x-openrouter-key"
+DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
+
+# An exact USD amount as a decimal string: "0.0105", "3", "-0.0002".
+Usd = Annotated[str, Field(pattern=DECIMAL_PATTERN)]
+
+
+class OutputModel(BaseModel):
+    """Base of the tools' output models: closed, so the schema lists exactly what is sent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class CatalogBlock(OutputModel):
+    """Where the prices came from and how fresh they are."""
+
+    source: Literal["live", "cache", "file", "builtin"]
+    fetched_at: str = Field(description="When the catalog was fetched (UTC, ISO 8601).")
+    age_seconds: float
+    stale: bool = Field(description="Older than the TTL; a background refresh is attempted.")
+    model_count: int
+
+
+def usd(amount: Decimal) -> str:
+    """An exact decimal string for structured output."""
+    return format_usd(amount)
+
+
+def usd_or_none(amount: Decimal | None) -> str | None:
+    return None if amount is None else format_usd(amount)
+
+
+def iso_utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def catalog_block(info: CatalogInfo) -> CatalogBlock:
+    return CatalogBlock(
+        source=info.source,
+        fetched_at=iso_utc(info.fetched_at),
+        age_seconds=info.age_seconds,
+        stale=info.stale,
+        model_count=info.model_count,
+    )
+
+
+def _age(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 172800:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.0f} days"
+
+
+def stale_warning(info: CatalogInfo) -> str | None:
+    """The warning line for a stale catalog, or ``None`` when it is fresh."""
+    if not info.stale:
+        return None
+    if info.source == "builtin":
+        return (
+            f"Prices come from the built-in catalog as of {iso_utc(info.fetched_at)[:10]} "
+            f"({_age(info.age_seconds)} old); live prices may differ."
+        )
+    return (
+        f"The catalog is stale ({_age(info.age_seconds)} old, source: {info.source}); a refresh "
+        "is attempted in the background, so prices may be out of date."
+    )
+
+
+def catalog_lines(info: CatalogInfo) -> list[str]:
+    """The text-summary lines about the catalog: its source and age, and a stale warning."""
+    lines = [
+        f"Catalog: {info.source}, {info.model_count} models, fetched "
+        f"{iso_utc(info.fetched_at)} ({_age(info.age_seconds)} ago)."
+    ]
+    warning = stale_warning(info)
+    if warning:
+        lines.append(f"Warning: {warning}")
+    return lines
+
+
+def result(output: OutputModel, text: str) -> CallToolResult:
+    """A tool result: ``output`` as structured content, ``text`` as the readable summary."""
+    return CallToolResult(
+        content=[TextContent(type="text", text=text)],
+        structured_content=output.model_dump(mode="json"),
+    )
+
+
+def fail(message: str) -> NoReturn:
+    """End the call with an ``isError`` result carrying ``message`` (one actionable sentence)."""
+    raise ToolError(message)
+
+
+@contextmanager
+def pricing_errors() -> Iterator[None]:
+    """Turn the core's errors into ``ToolError``s with their safe, actionable sentence."""
+    try:
+        yield
+    except PricingError as exc:
+        raise ToolError(str(exc)) from None
+
+
+def state_of(ctx: AppContext) -> AppState:
+    return ctx.request_context.lifespan_context
+
+
+async def load_catalog(ctx: AppContext) -> tuple[AppState, CatalogSnapshot, CatalogInfo]:
+    """The state, the catalog to answer with, and its freshness."""
+    state = state_of(ctx)
+    with pricing_errors():
+        snapshot = await state.store.get()
+    return state, snapshot, state.store.info(snapshot)
+
+
+def caller_key(ctx: AppContext) -> Secret | None:
+    """The caller's own OpenRouter key from ``X-OpenRouter-Key`` (HTTP only), else ``None``."""
+    try:
+        headers = ctx.headers
+    except ValueError:  # no request context (called outside a request)
+        return None
+    if not headers:
+        return None
+    value = headers.get(CALLER_KEY_HEADER) or headers.get("X-OpenRouter-Key") or ""
+    value = value.strip()
+    return Secret(value) if value else None
+
+
+def require_online(state: AppState, purpose: str) -> None:
+    if state.settings.offline:
+        fail(
+            f"The server runs offline (OPENROUTER_PRICING_OFFLINE=1 or --offline), so it cannot "
+            f"ask OpenRouter {purpose}; restart it without offline mode."
+        )
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A compact, aligned plain-text table."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
+
+    return "\n".join(line(cells).rstrip() for cells in [headers, *rows])
+
+
+def money_text(amount: Decimal | None, missing: str = "-") -> str:
+    return missing if amount is None else display_usd(amount)
+
+
+def per_m_text(per_m: str | None, missing: str = "-") -> str:
+    """A per-million price for a table cell ("$0.15"); ``missing`` when not listed or dynamic."""
+    return missing if per_m is None else f"${per_m}"

@@ -1,0 +1,348 @@
+"""``estimate_cost``: the exact price of a request (or of N identical ones) before it is sent.
+
+Decisions:
+- The prompt is given as ``prompt_tokens`` or as ``prompt_text`` (counted offline; the result says
+  how in ``token_count_method``). Giving both is an error; giving neither prices a prompt of 0
+  tokens and says so in ``warnings`` (useful for image-only or per-request prices).
+- The model is resolved by the catalog (any case, canonical slug, listed variants). Routing
+  variants: ``:floor`` and ``provider`` price at an endpoint (see ``endpoints``); ``:online``
+  adds one web search per request; ``:nitro`` is priced at the listed price with a warning that
+  the fastest endpoint may cost more. ``:free`` and other listed variants have their own prices.
+- Line items come from the core pricing engine, in USD per unit (per token for tokens); nothing is
+  rounded. Subsets larger than their parent and absurd counts are errors, not numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+import anyio
+import anyio.to_thread
+from mcp.server.mcpserver import MCPServer
+from mcp.types import CallToolResult, ToolAnnotations
+from pydantic import Field
+
+from ..core.catalog import Catalog, Resolved, context_of
+from ..core.money import display_usd, per_million
+from ..core.pricing import (
+    MAX_REQUESTS,
+    MAX_TOKENS_PER_REQUEST,
+    MAX_UNITS_PER_REQUEST,
+    AppliedOverride,
+    CostBreakdown,
+    Usage,
+    with_online_search,
+)
+from ..core.schema import Endpoint, Pricing
+from ..core.tokens import count_tokens
+from ..state import AppState
+from .common import (
+    AppContext,
+    CatalogBlock,
+    OutputModel,
+    Usd,
+    catalog_block,
+    catalog_lines,
+    fail,
+    load_catalog,
+    pricing_errors,
+    result,
+    stale_warning,
+    table,
+    usd,
+)
+from .endpoints import (
+    discount_warning,
+    endpoint_for_provider,
+    endpoint_label,
+    price_at_floor,
+    priced,
+)
+
+MAX_PROMPT_TEXT_CHARS = 2_000_000
+Tokens = Annotated[int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST)]
+Units = Annotated[int, Field(ge=0, le=MAX_UNITS_PER_REQUEST)]
+
+
+class LineItemOut(OutputModel):
+    component: str = Field(description="prompt, cache_read, cache_write_5m, completion, ...")
+    quantity: int = Field(description="Units over all requests.")
+    unit: str = Field(description="token, image, search or request.")
+    unit_price_usd: Usd = Field(description="USD per unit (per token for tokens).")
+    cost_usd: Usd
+
+
+class AppliedOverrideOut(OutputModel):
+    kind: Literal["tier", "time_window", "tier_and_time_window"]
+    description: str
+    min_prompt_tokens: int | None
+    utc_start: str | None
+    utc_end: str | None
+
+
+class EstimateCostOutput(OutputModel):
+    model: str = Field(description="The catalog id that was priced.")
+    variant: str | None
+    total_usd: Usd
+    per_request_usd: Usd
+    requests: int
+    line_items: list[LineItemOut]
+    applied_override: AppliedOverrideOut | None
+    token_count_method: str | None = Field(description="How prompt_text was counted, if given.")
+    warnings: list[str]
+    endpoint: str | None = Field(description="The endpoint priced (':floor' or provider).")
+    catalog: CatalogBlock
+
+
+def _override_out(applied: tuple[AppliedOverride, ...]) -> AppliedOverrideOut | None:
+    if not applied:
+        return None
+    kinds = {a.kind for a in applied}
+    kind: Literal["tier", "time_window", "tier_and_time_window"] = (
+        "tier_and_time_window" if len(kinds) > 1 else applied[-1].kind
+    )
+    tier = next((a for a in reversed(applied) if a.kind == "tier"), None)
+    window = next((a for a in reversed(applied) if a.kind == "time_window"), None)
+    return AppliedOverrideOut(
+        kind=kind,
+        description="; ".join(a.description for a in applied),
+        min_prompt_tokens=tier.min_prompt_tokens if tier else None,
+        utc_start=window.utc_start if window else None,
+        utc_end=window.utc_end if window else None,
+    )
+
+
+def _usage_warnings(
+    resolved: Resolved, usage: Usage, endpoint: Endpoint | None, pricing: Pricing
+) -> list[str]:
+    model = resolved.model
+    warnings = []
+    window = (endpoint.context_length if endpoint else None) or context_of(model)
+    used = usage.prompt_tokens + usage.completion_tokens
+    if window and used > window:
+        warnings.append(
+            f"prompt + completion ({used:,} tokens) exceed the context window of {window:,} "
+            "tokens: such a request would be rejected; shorten it or pick a longer-context model."
+        )
+    max_out = (endpoint.max_completion_tokens if endpoint else None) or model.max_completion_tokens
+    if max_out and usage.completion_tokens > max_out:
+        warnings.append(
+            f"completion_tokens ({usage.completion_tokens:,}) exceed this model's "
+            f"max_completion_tokens ({max_out:,}); the output would be cut off there."
+        )
+    if usage.images and "image" not in model.architecture.input_modalities:
+        warnings.append(f"{model.id} does not list image input; images may be rejected.")
+    if usage.images and pricing.image is None:
+        warnings.append(
+            "No per-image price is listed; images were priced at 0 here, but their tokens are "
+            "billed as prompt tokens, so count them in prompt_tokens."
+        )
+    if usage.web_searches and pricing.web_search is None and resolved.routing_variant != "online":
+        warnings.append("No web-search price is listed for this model; searches priced at 0.")
+    if resolved.variant == "free":
+        warnings.append(
+            "':free' models are rate-limited: 20 requests a minute and 50 a day (1000 a day "
+            "once $10 of credits were bought)."
+        )
+    if model.expiration_date:
+        warnings.append(f"{model.id} is scheduled to expire on {model.expiration_date}.")
+    return warnings
+
+
+def _summary(output: EstimateCostOutput, breakdown: CostBreakdown) -> str:
+    head = output.model + (f" at endpoint {output.endpoint}" if output.endpoint else "")
+    if output.requests == 1:
+        head += f": {display_usd(breakdown.total)} for one request (exact: ${output.total_usd})."
+    else:
+        head += (
+            f": {display_usd(breakdown.total)} for {output.requests:,} requests, "
+            f"{display_usd(breakdown.per_request)} each (exact: ${output.total_usd})."
+        )
+    rows = [
+        [
+            item.component,
+            f"{item.quantity:,}",
+            f"{display_usd(per_million(item.unit_price), places=4)}/M"
+            if item.unit == "token"
+            else f"{display_usd(item.unit_price)}/{item.unit}",
+            display_usd(item.cost),
+        ]
+        for item in breakdown.line_items
+    ]
+    parts = [head]
+    if rows:
+        parts.append(table(["component", "quantity", "price", "cost"], rows))
+    if output.applied_override:
+        parts.append(f"Override applied: {output.applied_override.description}.")
+    if output.token_count_method:
+        parts.append(f"Prompt tokens counted from text: {output.token_count_method}.")
+    parts.extend(f"Warning: {w}" for w in output.warnings)
+    return "\n".join(parts)
+
+
+async def _count_prompt(
+    prompt_tokens: int | None, prompt_text: str | None, resolved: Resolved, warnings: list[str]
+) -> tuple[int, str | None]:
+    if prompt_tokens is not None and prompt_text is not None:
+        fail("Give prompt_tokens or prompt_text, not both; prompt_text is counted for you.")
+    if prompt_text is not None:
+        model = resolved.model
+        with pricing_errors():  # counting can take a moment: keep it off the event loop
+            counted = await anyio.to_thread.run_sync(
+                count_tokens, prompt_text, model.id, model.architecture.tokenizer
+            )
+        if not counted.exact:
+            warnings.append(
+                "The prompt tokens were counted approximately (see token_count_method); the "
+                "model's own tokenizer may count differently."
+            )
+        return counted.tokens, counted.method
+    if prompt_tokens is None:
+        warnings.append("No prompt_tokens or prompt_text given: the prompt was priced as 0 tokens.")
+        return 0, None
+    return prompt_tokens, None
+
+
+def _resolve(catalog: Catalog, model: str) -> Resolved:
+    with pricing_errors():
+        return catalog.resolve(model)
+
+
+async def estimate_cost(
+    ctx: AppContext,
+    *,
+    model: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=200,
+            description="Model id, e.g. 'openai/gpt-4o-mini'; ':floor', ':nitro', ':online' and "
+            "listed variants such as ':free' are accepted.",
+        ),
+    ],
+    prompt_tokens: Annotated[
+        int | None, Field(ge=0, le=MAX_TOKENS_PER_REQUEST, description="Input tokens per request.")
+    ] = None,
+    prompt_text: Annotated[
+        str | None,
+        Field(
+            max_length=MAX_PROMPT_TEXT_CHARS,
+            description="The prompt itself, counted offline instead of prompt_tokens.",
+        ),
+    ] = None,
+    completion_tokens: Annotated[int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST)] = 0,
+    reasoning_tokens: Annotated[
+        int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST, description="Part of completion_tokens.")
+    ] = 0,
+    cached_prompt_tokens: Annotated[
+        int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST, description="Cache reads; part of the prompt.")
+    ] = 0,
+    cache_write_tokens: Annotated[
+        int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST, description="Cache writes; part of the prompt.")
+    ] = 0,
+    cache_write_ttl: Literal["5m", "1h"] = "5m",
+    images: Annotated[Units, Field(description="Input images per request.")] = 0,
+    web_searches: Annotated[Units, Field(description="Web searches per request.")] = 0,
+    requests: Annotated[
+        int, Field(ge=1, le=MAX_REQUESTS, description="Identical requests priced together.")
+    ] = 1,
+    at: Annotated[
+        datetime | None,
+        Field(description="When the request runs (UTC, ISO 8601), for time-of-day prices."),
+    ] = None,
+    provider: Annotated[
+        str | None,
+        Field(max_length=100, description="Price at this provider's endpoint, e.g. 'deepinfra'."),
+    ] = None,
+) -> Annotated[CallToolResult, EstimateCostOutput]:
+    """Estimate what a request to a model will cost before sending it, exactly, with a line item
+    per priced part (prompt, cache reads/writes, completion, reasoning, images, web search,
+    per-request fee) and long-prompt tiers or time-of-day prices applied. Token counts are per
+    request; reasoning_tokens are part of completion_tokens and cached_prompt_tokens /
+    cache_write_tokens are parts of prompt_tokens (never counted twice). Money is USD as exact
+    decimal strings; unit_price_usd is per token for token items. Example: {"model":
+    "openai/gpt-4o-mini", "prompt_tokens": 12000, "completion_tokens": 800, "requests": 1000}.
+    Use ':floor' to price the cheapest provider endpoint, or provider='name' for one endpoint."""
+    state, snapshot, info = await load_catalog(ctx)
+    resolved = _resolve(snapshot.catalog, model)
+    warnings: list[str] = []
+    prompt, method = await _count_prompt(prompt_tokens, prompt_text, resolved, warnings)
+    usage = Usage(
+        prompt_tokens=prompt,
+        completion_tokens=completion_tokens,
+        reasoning_tokens=reasoning_tokens,
+        cached_prompt_tokens=cached_prompt_tokens,
+        cache_write_tokens=cache_write_tokens,
+        cache_write_ttl=cache_write_ttl,
+        images=images,
+        web_searches=web_searches,
+        requests=requests,
+    )
+    with pricing_errors():
+        usage.validate()
+    when = datetime.now(UTC) if at is None else (at if at.tzinfo else at.replace(tzinfo=UTC))
+    variant = resolved.routing_variant
+    pricing = resolved.model.pricing
+    endpoint: Endpoint | None = None
+    label: str | None = None
+    if provider:
+        if variant == "floor":
+            warnings.append("provider was given, so ':floor' routing was not applied.")
+        pricing, endpoint = await endpoint_for_provider(state, resolved, provider)
+        label = endpoint_label(endpoint)
+        warnings.extend(discount_warning(endpoint, label))
+    if variant == "online":
+        pricing, usage, note = with_online_search(pricing, usage)
+        warnings.append(note)
+    if variant == "floor" and not provider:
+        breakdown, label = await price_at_floor(state, resolved, usage, when, warnings)
+    else:
+        breakdown = priced(pricing, usage, when, resolved.model.id)
+    if variant == "nitro":
+        warnings.append(
+            "':nitro' routes to the fastest endpoint, which may cost more than the listed "
+            "(cheapest) price shown here; use provider= to price a specific endpoint."
+        )
+    warnings.extend(breakdown.warnings)
+    warnings.extend(_usage_warnings(resolved, usage, endpoint, pricing))
+    stale = stale_warning(info)
+    if stale:
+        warnings.append(stale)
+    output = EstimateCostOutput(
+        model=resolved.model.id,
+        variant=resolved.variant,
+        total_usd=usd(breakdown.total),
+        per_request_usd=usd(breakdown.per_request),
+        requests=breakdown.requests,
+        line_items=[
+            LineItemOut(
+                component=item.component,
+                quantity=item.quantity,
+                unit=item.unit,
+                unit_price_usd=usd(item.unit_price),
+                cost_usd=usd(item.cost),
+            )
+            for item in breakdown.line_items
+        ],
+        applied_override=_override_out(breakdown.applied_overrides),
+        token_count_method=method,
+        warnings=warnings,
+        endpoint=label,
+        catalog=catalog_block(info),
+    )
+    text = "\n".join([_summary(output, breakdown), *catalog_lines(info)[:1]])
+    return result(output, text)
+
+
+def register(server: MCPServer[AppState]) -> None:
+    server.add_tool(
+        estimate_cost,
+        title="Estimate the cost of a request",
+        annotations=ToolAnnotations(
+            title="Estimate the cost of a request",
+            read_only_hint=True,
+            idempotent_hint=True,
+            open_world_hint=False,
+        ),
+    )

@@ -1,0 +1,348 @@
+"""``get_generation_cost``: what finished requests really cost, from OpenRouter's records.
+
+Decisions:
+- One output schema serves one id and a list: ``generations[]`` (each found generation, in the
+  order asked), ``total_cost_usd`` (their sum), ``not_found[]``, and, when exactly one id was
+  asked and found, that generation's fields repeated at the top level (null otherwise).
+- OpenRouter answers 404 for a few seconds after a request ends, so each lookup keeps asking for
+  up to ``wait_seconds`` (lookups of a list run concurrently, 8 at a time). A single id that stays
+  404 is an error; ids of a list that stay 404 go to ``not_found``. Any other failure (no key,
+  401, rate limit...) is the tool's error.
+- ``estimate`` prices the same native tokens at the catalog's listed price, as of the request's
+  ``created_at`` (cached tokens as cache reads, reasoning at the reasoning rate), and says why the
+  two may differ: the serving endpoint's price vs the listed (cheapest) one, non-token fees,
+  BYOK. Amounts within a millionth (OpenRouter's float noise) count as equal.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+import anyio
+from mcp.server.mcpserver import MCPServer
+from mcp.types import CallToolResult, ToolAnnotations
+from pydantic import Field
+
+from ..core.catalog import Catalog
+from ..core.errors import NotFoundError, PricingError
+from ..core.money import display_usd
+from ..core.pricing import Usage, price_usage
+from ..core.schema import Generation
+from ..state import AppState
+from .common import (
+    AppContext,
+    CatalogBlock,
+    OutputModel,
+    Usd,
+    caller_key,
+    catalog_block,
+    catalog_lines,
+    fail,
+    load_catalog,
+    require_online,
+    result,
+    state_of,
+    table,
+    usd,
+    usd_or_none,
+)
+
+MAX_IDS = 50
+MAX_WAIT_SECONDS = 60.0
+CONCURRENT_LOOKUPS = 8
+RELATIVE_TOLERANCE = Decimal("0.000001")
+ABSOLUTE_TOLERANCE = Decimal("0.000000001")
+
+GenerationId = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class TokensOut(OutputModel):
+    prompt: int | None
+    completion: int | None
+    native_prompt: int | None
+    native_completion: int | None
+    native_reasoning: int | None
+    native_cached: int | None
+
+
+class EstimateOut(OutputModel):
+    total_usd: Usd | None = Field(description="Catalog price of the same native tokens.")
+    difference_usd: Usd | None = Field(description="total_cost_usd minus the estimate.")
+    note: str
+
+
+class GenerationOut(OutputModel):
+    id: str
+    model: str | None
+    provider_name: str | None
+    total_cost_usd: Usd | None
+    cache_discount_usd: Usd | None
+    upstream_inference_cost_usd: Usd | None
+    is_byok: bool | None
+    tokens: TokensOut
+    latency_ms: float | None
+    generation_time_ms: float | None
+    created_at: str | None
+    finish_reason: str | None
+    streamed: bool | None
+    cancelled: bool | None
+    estimate: EstimateOut
+
+
+class GetGenerationCostOutput(OutputModel):
+    id: str | None = Field(description="Set (with the fields below) when one id was asked.")
+    model: str | None
+    provider_name: str | None
+    total_cost_usd: Usd = Field(description="Sum of total_cost_usd over the generations found.")
+    cache_discount_usd: Usd | None
+    upstream_inference_cost_usd: Usd | None
+    is_byok: bool | None
+    tokens: TokensOut | None
+    latency_ms: float | None
+    generation_time_ms: float | None
+    created_at: str | None
+    finish_reason: str | None
+    streamed: bool | None
+    cancelled: bool | None
+    estimate: EstimateOut | None
+    generations: list[GenerationOut]
+    not_found: list[str]
+    catalog: CatalogBlock
+
+
+def _close(a: Decimal, b: Decimal) -> bool:
+    return abs(a - b) <= max(ABSOLUTE_TOLERANCE, abs(b) * RELATIVE_TOLERANCE)
+
+
+def _created(gen: Generation) -> datetime | None:
+    if not gen.created_at:
+        return None
+    try:
+        moment = datetime.fromisoformat(gen.created_at.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _usage(gen: Generation) -> tuple[Usage, list[str]]:
+    notes = []
+    prompt = gen.native_tokens_prompt or gen.tokens_prompt or 0
+    completion = gen.native_tokens_completion or gen.tokens_completion or 0
+    reasoning = gen.native_tokens_reasoning or 0
+    cached = gen.native_tokens_cached or 0
+    if reasoning > completion:  # reported apart from the completion: add them up
+        completion += reasoning
+        notes.append("reasoning tokens were reported apart from completion tokens and added")
+    cached = min(cached, prompt)
+    usage = Usage(
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        reasoning_tokens=reasoning,
+        cached_prompt_tokens=cached,
+    )
+    return usage, notes
+
+
+def _estimate(gen: Generation, catalog: Catalog) -> EstimateOut:
+    if not gen.model:
+        return EstimateOut(total_usd=None, difference_usd=None, note="No model was reported.")
+    try:
+        model = catalog.resolve(gen.model).model
+        usage, notes = _usage(gen)
+        breakdown = price_usage(model.pricing, usage, at=_created(gen), model_hint=model.id)
+    except PricingError as exc:
+        return EstimateOut(total_usd=None, difference_usd=None, note=f"No estimate: {exc}")
+    estimate = breakdown.total
+    charged = gen.total_cost
+    if breakdown.applied_overrides:
+        notes.append("; ".join(o.description for o in breakdown.applied_overrides) + " applied")
+    extras = []
+    if gen.num_search_results:
+        extras.append(f"{gen.num_search_results} web search results")
+    if gen.num_media_prompt:
+        extras.append(f"{gen.num_media_prompt} media inputs")
+    if extras:
+        notes.append(f"{' and '.join(extras)} are billed apart from tokens and not estimated")
+    if charged is None:
+        return EstimateOut(
+            total_usd=usd(estimate), difference_usd=None, note=_join(["No cost reported", *notes])
+        )
+    difference = charged - estimate
+    if gen.is_byok:
+        why = (
+            "BYOK: the provider billed your own key (upstream_inference_cost_usd) and "
+            "total_cost_usd is OpenRouter's fee, so the two are not comparable"
+        )
+    elif _close(charged, estimate):
+        why = f"Matches the listed price of {model.id} for these tokens"
+    elif difference > 0:
+        why = (
+            f"Charged {display_usd(difference)} more than the listed price: the serving endpoint "
+            f"({gen.provider_name or 'unknown'}) can cost more than the listed (cheapest) "
+            "price, and non-token fees (web search, files, tools) are not in the estimate"
+        )
+    else:
+        why = (
+            f"Charged {display_usd(-difference)} less than the listed price: cache discounts, "
+            "implicit caching or a cheaper endpoint"
+        )
+    return EstimateOut(
+        total_usd=usd(estimate), difference_usd=usd(difference), note=_join([why, *notes])
+    )
+
+
+def _join(parts: list[str]) -> str:
+    return "; ".join(parts) + "."
+
+
+def _generation_out(gen: Generation, catalog: Catalog) -> GenerationOut:
+    return GenerationOut(
+        id=gen.id,
+        model=gen.model,
+        provider_name=gen.provider_name,
+        total_cost_usd=usd_or_none(gen.total_cost),
+        cache_discount_usd=usd_or_none(gen.cache_discount),
+        upstream_inference_cost_usd=usd_or_none(gen.upstream_inference_cost),
+        is_byok=gen.is_byok,
+        tokens=TokensOut(
+            prompt=gen.tokens_prompt,
+            completion=gen.tokens_completion,
+            native_prompt=gen.native_tokens_prompt,
+            native_completion=gen.native_tokens_completion,
+            native_reasoning=gen.native_tokens_reasoning,
+            native_cached=gen.native_tokens_cached,
+        ),
+        latency_ms=gen.latency,
+        generation_time_ms=gen.generation_time,
+        created_at=gen.created_at,
+        finish_reason=gen.finish_reason,
+        streamed=gen.streamed,
+        cancelled=gen.cancelled,
+        estimate=_estimate(gen, catalog),
+    )
+
+
+async def _lookup_all(
+    state: AppState, ids: list[str], key: Any, wait_seconds: float
+) -> dict[str, Generation | PricingError]:
+    found: dict[str, Generation | PricingError] = {}
+    limiter = anyio.CapacityLimiter(CONCURRENT_LOOKUPS)
+
+    async def lookup(generation_id: str) -> None:
+        async with limiter:
+            try:
+                found[generation_id] = await state.client.get_generation(
+                    generation_id, api_key=key, wait_seconds=wait_seconds
+                )
+            except PricingError as exc:
+                found[generation_id] = exc
+
+    async with anyio.create_task_group() as tg:
+        for generation_id in ids:
+            tg.start_soon(lookup, generation_id)
+    return found
+
+
+def _summary(out: GetGenerationCostOutput) -> str:
+    rows = [
+        [
+            g.id,
+            g.model or "-",
+            g.provider_name or "-",
+            f"{(g.tokens.native_prompt or 0):,}/{(g.tokens.native_completion or 0):,}",
+            "-" if g.total_cost_usd is None else display_usd(Decimal(g.total_cost_usd)),
+            "-" if g.estimate.total_usd is None else display_usd(Decimal(g.estimate.total_usd)),
+        ]
+        for g in out.generations
+    ]
+    parts = []
+    if rows:
+        parts.append(table(["id", "model", "provider", "tokens in/out", "cost", "listed"], rows))
+    if len(out.generations) == 1:
+        parts.append(out.generations[0].estimate.note)
+    else:
+        parts.append(
+            f"Total: {display_usd(Decimal(out.total_cost_usd))} over "
+            f"{len(out.generations)} generations."
+        )
+    if out.not_found:
+        parts.append(f"Not found (yet): {', '.join(out.not_found)}.")
+    return "\n".join(parts)
+
+
+async def get_generation_cost(
+    ctx: AppContext,
+    generation_id: Annotated[
+        GenerationId | Annotated[list[GenerationId], Field(min_length=1, max_length=MAX_IDS)],
+        Field(description="The 'gen-...' id from a response, or a list of up to 50."),
+    ],
+    wait_seconds: Annotated[
+        float,
+        Field(
+            ge=0, le=MAX_WAIT_SECONDS, description="How long to retry while OpenRouter says 404."
+        ),
+    ] = 10.0,
+) -> Annotated[CallToolResult, GetGenerationCostOutput]:
+    """Look up what finished OpenRouter requests really cost, by generation id (the 'id' of a
+    chat completion response, 'gen-...'): the amount charged, the provider that served it, the
+    tokens counted, latency, and the catalog price of the same tokens with why the two differ.
+    OpenRouter needs a few seconds after a request ends before the id is known; the tool keeps
+    asking for up to wait_seconds. Amounts are USD as exact decimal strings. Needs an API key
+    (OPENROUTER_API_KEY, or the caller's X-OpenRouter-Key over HTTP). Example: {"generation_id":
+    "gen-1771967973-0hZ8J5kY7qLMOKbPx0u3"}, or a list of ids to total a batch."""
+    require_online(state_of(ctx), "for generation costs")
+    state, snapshot, info = await load_catalog(ctx)
+    single = isinstance(generation_id, str)
+    ids = [generation_id] if isinstance(generation_id, str) else list(dict.fromkeys(generation_id))
+    found = await _lookup_all(state, ids, caller_key(ctx), wait_seconds)
+    generations: list[GenerationOut] = []
+    not_found: list[str] = []
+    for generation_id_ in ids:
+        outcome = found[generation_id_]
+        if isinstance(outcome, NotFoundError) and not single:
+            not_found.append(generation_id_)
+        elif isinstance(outcome, PricingError):
+            fail(str(outcome))
+        else:
+            generations.append(_generation_out(outcome, snapshot.catalog))
+    total = sum(
+        (Decimal(g.total_cost_usd) for g in generations if g.total_cost_usd is not None),
+        Decimal(0),
+    )
+    one = generations[0] if single and generations else None
+    out = GetGenerationCostOutput(
+        id=one.id if one else None,
+        model=one.model if one else None,
+        provider_name=one.provider_name if one else None,
+        total_cost_usd=usd(total),
+        cache_discount_usd=one.cache_discount_usd if one else None,
+        upstream_inference_cost_usd=one.upstream_inference_cost_usd if one else None,
+        is_byok=one.is_byok if one else None,
+        tokens=one.tokens if one else None,
+        latency_ms=one.latency_ms if one else None,
+        generation_time_ms=one.generation_time_ms if one else None,
+        created_at=one.created_at if one else None,
+        finish_reason=one.finish_reason if one else None,
+        streamed=one.streamed if one else None,
+        cancelled=one.cancelled if one else None,
+        estimate=one.estimate if one else None,
+        generations=generations,
+        not_found=not_found,
+        catalog=catalog_block(info),
+    )
+    return result(out, "\n".join([_summary(out), *catalog_lines(info)]))
+
+
+def register(server: MCPServer[AppState]) -> None:
+    server.add_tool(
+        get_generation_cost,
+        title="Get the real cost of finished requests",
+        annotations=ToolAnnotations(
+            title="Get the real cost of finished requests",
+            read_only_hint=True,
+            idempotent_hint=True,
+            open_world_hint=True,
+        ),
+    )

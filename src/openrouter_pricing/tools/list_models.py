@@ -1,0 +1,230 @@
+"""``list_models``: filter, sort and page the model catalog.
+
+Decisions:
+- Filtering, sorting and paging are the catalog's (``Catalog.search``); every sort breaks ties on
+  the id, so paging with ``next_offset`` never repeats or skips a model.
+- Per-token prices are shown per million tokens (``*_per_m``), per-unit prices as they are
+  (``*_usd``); a price that is not listed is ``null``. A dynamic ("-1") price is ``null`` too, with
+  ``is_dynamic: true``: it is never shown as a negative number.
+- ``output_modalities`` defaults to ``["text"]`` like OpenRouter's own listing; ``[]`` lists every
+  model (image, audio and embedding models too).
+- ``created`` is the model's publication date (UTC, ``YYYY-MM-DD``), easier to read than unix time.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from mcp.server.mcpserver import MCPServer
+from mcp.types import CallToolResult, ToolAnnotations
+from pydantic import Field
+
+from ..core.catalog import Catalog, ModelFilter, SortKey, context_of
+from ..core.money import DYNAMIC_PRICE, display_usd, format_usd, per_million
+from ..core.schema import Model
+from ..state import AppState
+from .common import (
+    AppContext,
+    CatalogBlock,
+    OutputModel,
+    Usd,
+    catalog_block,
+    catalog_lines,
+    load_catalog,
+    result,
+    table,
+)
+
+MAX_LIMIT = 200
+MAX_OFFSET = 1_000_000
+
+
+class ModelRow(OutputModel):
+    id: str
+    name: str
+    context_length: int
+    max_completion_tokens: int | None
+    prompt_per_m: Usd | None
+    completion_per_m: Usd | None
+    cache_read_per_m: Usd | None
+    cache_write_per_m: Usd | None
+    reasoning_per_m: Usd | None
+    request_usd: Usd | None
+    image_usd: Usd | None
+    web_search_usd: Usd | None
+    input_modalities: list[str]
+    output_modalities: list[str]
+    supports: list[str]
+    is_free: bool
+    is_dynamic: bool
+    intelligence_index: float | None
+    created: str | None
+
+
+class ListModelsOutput(OutputModel):
+    models: list[ModelRow]
+    total: int = Field(description="Models matching the filters, before paging.")
+    offset: int
+    next_offset: int | None = Field(
+        description="Pass as offset for the next page; null at the end."
+    )
+    catalog: CatalogBlock
+
+
+def _fixed(price: Decimal | None, scale: bool) -> str | None:
+    """A listed, fixed price as an exact string (per million when ``scale``); else ``None``."""
+    if price is None or price == DYNAMIC_PRICE:
+        return None
+    return format_usd(per_million(price) if scale else price)
+
+
+def model_row(model: Model) -> ModelRow:
+    p = model.pricing
+    created = (
+        datetime.fromtimestamp(model.created, UTC).date().isoformat()
+        if model.created is not None
+        else None
+    )
+    return ModelRow(
+        id=model.id,
+        name=model.name or model.id,
+        context_length=context_of(model),
+        max_completion_tokens=model.max_completion_tokens,
+        prompt_per_m=_fixed(p.prompt or Decimal(0), True),
+        completion_per_m=_fixed(p.completion or Decimal(0), True),
+        cache_read_per_m=_fixed(p.input_cache_read, True),
+        cache_write_per_m=_fixed(p.input_cache_write, True),
+        reasoning_per_m=_fixed(p.internal_reasoning, True),
+        request_usd=_fixed(p.request, False),
+        image_usd=_fixed(p.image, False),
+        web_search_usd=_fixed(p.web_search, False),
+        input_modalities=list(model.architecture.input_modalities),
+        output_modalities=list(model.architecture.output_modalities),
+        supports=list(model.supported_parameters),
+        is_free=p.is_free,
+        is_dynamic=p.is_dynamic,
+        intelligence_index=model.intelligence_index,
+        created=created,
+    )
+
+
+def _price_cell(per_m: str | None, dynamic: bool) -> str:
+    if per_m is None:
+        return "dynamic" if dynamic else "-"
+    return display_usd(Decimal(per_m), places=4)
+
+
+def _summary(output: ListModelsOutput, spec: ModelFilter, catalog: Catalog) -> str:
+    if not output.models:
+        head = f"No models match (of {len(catalog)} in the catalog); loosen the filters."
+    else:
+        first, last = output.offset + 1, output.offset + len(output.models)
+        order = f"{spec.sort}{' descending' if spec.descending else ''}"
+        head = f"Models {first}-{last} of {output.total} (sorted by {order}; prices per 1M tokens)."
+        if output.next_offset is not None:
+            head += f" Next page: offset={output.next_offset}."
+    rows = [
+        [
+            row.id,
+            f"{row.context_length:,}",
+            _price_cell(row.prompt_per_m, row.is_dynamic),
+            _price_cell(row.completion_per_m, row.is_dynamic),
+            "" if row.intelligence_index is None else f"{row.intelligence_index:g}",
+        ]
+        for row in output.models
+    ]
+    parts = [head]
+    if rows:
+        parts.append(table(["model", "context", "prompt/M", "completion/M", "intel"], rows))
+    return "\n".join(parts)
+
+
+async def list_models(
+    ctx: AppContext,
+    *,
+    query: Annotated[
+        str | None,
+        Field(max_length=200, description="Text to find in the id, name or description."),
+    ] = None,
+    author: Annotated[
+        str | None, Field(max_length=100, description="Only this author, e.g. 'openai'.")
+    ] = None,
+    input_modalities: Annotated[
+        list[str],
+        Field(max_length=10, description="Inputs every result must accept: text, image, file..."),
+    ] = [],  # noqa: B006 - pydantic copies defaults
+    output_modalities: Annotated[
+        list[str],
+        Field(max_length=10, description="Outputs every result must produce; [] lists all models."),
+    ] = ["text"],  # noqa: B006
+    supports: Annotated[
+        list[str],
+        Field(
+            max_length=20,
+            description="Supported parameters every result must have: tools, "
+            "structured_outputs, reasoning, response_format, web_search_options...",
+        ),
+    ] = [],  # noqa: B006
+    min_context: Annotated[
+        int | None, Field(ge=0, le=100_000_000, description="Smallest context window, in tokens.")
+    ] = None,
+    max_prompt_per_m: Annotated[
+        Decimal | None, Field(ge=0, description="Highest prompt price, USD per 1M tokens.")
+    ] = None,
+    max_completion_per_m: Annotated[
+        Decimal | None, Field(ge=0, description="Highest completion price, USD per 1M tokens.")
+    ] = None,
+    free_only: Annotated[bool, Field(description="Only models that cost nothing.")] = False,
+    sort: Annotated[SortKey, Field(description="Order of the results.")] = "name",
+    descending: bool = False,
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Page size.")] = 20,
+    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Models to skip.")] = 0,
+) -> Annotated[CallToolResult, ListModelsOutput]:
+    """Find OpenRouter models and their exact prices: filter by text, author, modality, supported
+    parameters, context size and price; sort; page. Use it to discover model ids before
+    estimate_cost, or to compare prices. Prices per token are in USD per 1M tokens (fields ending
+    _per_m), per-unit prices in USD (request_usd, image_usd, web_search_usd), as exact decimal
+    strings; null means not listed (or dynamic, with is_dynamic true). Example: {"supports":
+    ["tools"], "min_context": 100000, "sort": "prompt_price", "limit": 5} gives the five cheapest
+    tool-capable models with a 100k+ context; call again with offset=next_offset for more."""
+    _, snapshot, info = await load_catalog(ctx)
+    spec = ModelFilter(
+        query=query,
+        author=author,
+        input_modalities=tuple(input_modalities),
+        output_modalities=tuple(output_modalities),
+        supports=tuple(supports),
+        min_context=min_context,
+        max_prompt_per_m=max_prompt_per_m,
+        max_completion_per_m=max_completion_per_m,
+        free_only=free_only,
+        sort=sort,
+        descending=descending,
+        limit=limit,
+        offset=offset,
+    )
+    page = snapshot.catalog.search(spec)
+    output = ListModelsOutput(
+        models=[model_row(model) for model in page.models],
+        total=page.total,
+        offset=page.offset,
+        next_offset=page.next_offset,
+        catalog=catalog_block(info),
+    )
+    text = "\n".join([_summary(output, spec, snapshot.catalog), *catalog_lines(info)])
+    return result(output, text)
+
+
+def register(server: MCPServer[AppState]) -> None:
+    server.add_tool(
+        list_models,
+        title="List OpenRouter models and prices",
+        annotations=ToolAnnotations(
+            title="List OpenRouter models and prices",
+            read_only_hint=True,
+            idempotent_hint=True,
+            open_world_hint=False,
+        ),
+    )

@@ -1,0 +1,186 @@
+"""``recommend_model``: the best models for a job, within hard constraints, ranked with reasons.
+
+Decisions:
+- The ranking is the core engine's (``core.recommend``); this module maps arguments to a
+  ``RecommendRequest`` and the result to the flat output. Capabilities are free strings here, so an
+  unknown one reaches the engine, whose error lists the known ones.
+- When no model meets every constraint, the engine's error (naming the constraint that removed the
+  most) is the tool's error.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from mcp.server.mcpserver import MCPServer
+from mcp.types import CallToolResult, ToolAnnotations
+from pydantic import Field
+
+from ..core.pricing import MAX_REQUESTS, MAX_TOKENS_PER_REQUEST
+from ..core.recommend import KNOWN_CAPABILITIES, RecommendRequest, RecommendResult, recommend
+from ..state import AppState
+from .common import (
+    AppContext,
+    CatalogBlock,
+    OutputModel,
+    Usd,
+    catalog_block,
+    catalog_lines,
+    load_catalog,
+    money_text,
+    pricing_errors,
+    result,
+    table,
+    usd,
+)
+
+AuthorList = Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=50)]
+
+
+class RecommendationOut(OutputModel):
+    rank: int
+    model: str
+    name: str
+    estimated_cost_per_request_usd: Usd
+    estimated_total_usd: Usd
+    quality_index: float | None
+    tier: str
+    context_length: int
+    why: str
+
+
+class RecommendModelOutput(OutputModel):
+    recommendations: list[RecommendationOut]
+    considered: int = Field(description="Models looked at.")
+    rejected: dict[str, int] = Field(description="Models removed, by reason.")
+    assumptions: list[str]
+    catalog: CatalogBlock
+
+
+def _summary(out: RecommendModelOutput, found: RecommendResult) -> str:
+    rows = [
+        [
+            str(r.rank),
+            r.model,
+            money_text(rec.estimated_cost_per_request),
+            money_text(rec.estimated_total),
+            "" if r.quality_index is None else f"{r.quality_index:g}",
+            r.tier,
+        ]
+        for r, rec in zip(out.recommendations, found.recommendations, strict=True)
+    ]
+    parts = [
+        f"{len(rows)} recommendation(s) for a {found.complexity} task, of {out.considered} "
+        "models considered."
+    ]
+    if rows:
+        parts.append(table(["#", "model", "per request", "total", "quality", "tier"], rows))
+        parts.extend(f"{r.rank}. {r.model}: {r.why}" for r in out.recommendations if r.why)
+    if out.rejected:
+        parts.append(
+            "Rejected: " + ", ".join(f"{reason} {n}" for reason, n in out.rejected.items()) + "."
+        )
+    parts.extend(f"Assumption: {a}" for a in out.assumptions)
+    return "\n".join(parts)
+
+
+async def recommend_model(
+    ctx: AppContext,
+    *,
+    task: Annotated[
+        str, Field(max_length=4000, description="What the model will do, in a sentence or two.")
+    ] = "",
+    complexity: Annotated[
+        Literal["simple", "general", "complex", "reasoning"] | None,
+        Field(description="How hard the task is; inferred from task when absent."),
+    ] = None,
+    prompt_tokens: Annotated[
+        int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST, description="Input tokens per request.")
+    ] = 1000,
+    completion_tokens: Annotated[
+        int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST, description="Output tokens per request.")
+    ] = 500,
+    requests: Annotated[int, Field(ge=1, le=MAX_REQUESTS)] = 1,
+    required_capabilities: Annotated[
+        list[Annotated[str, Field(max_length=50)]],
+        Field(
+            max_length=20,
+            description="Every pick must have these: " + ", ".join(KNOWN_CAPABILITIES),
+        ),
+    ] = [],  # noqa: B006 - pydantic copies defaults
+    min_context: Annotated[int | None, Field(ge=0, le=MAX_TOKENS_PER_REQUEST)] = None,
+    max_cost_per_request_usd: Annotated[Decimal | None, Field(ge=0)] = None,
+    budget_usd: Annotated[
+        Decimal | None, Field(ge=0, description="Most to spend on all requests together.")
+    ] = None,
+    allow_free: Annotated[bool, Field(description="Allow ':free' models (rate-limited).")] = True,
+    include_authors: AuthorList = [],  # noqa: B006
+    exclude_authors: AuthorList = [],  # noqa: B006
+    prefer: Literal["cheapest", "balanced", "quality"] = "balanced",
+    limit: Annotated[int, Field(ge=1, le=20)] = 5,
+    include_batch: Annotated[bool, Field(description="Also propose ':batch' variants.")] = False,
+) -> Annotated[CallToolResult, RecommendModelOutput]:
+    """Recommend the models that give the most for the money for a job, ranked, each meeting every
+    hard constraint (capabilities, context, cost per request, total budget, authors), with the
+    estimated cost per request and in total (USD, exact decimal strings) and why it was picked.
+    Use it before choosing a model for a task or a batch; then estimate_cost for exact line items.
+    prefer: cheapest (lowest cost that fits the task's quality tier), balanced, or quality.
+    Routers, dynamic prices, expired models and ':batch' variants (unless include_batch) are never
+    proposed. Example: {"task": "summarise support tickets into JSON", "required_capabilities":
+    ["structured_outputs"], "prompt_tokens": 3000, "completion_tokens": 300, "requests": 10000,
+    "budget_usd": 20}."""
+    _, snapshot, info = await load_catalog(ctx)
+    request = RecommendRequest(
+        task=task,
+        complexity=complexity,
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+        requests=requests,
+        required_capabilities=tuple(required_capabilities),
+        min_context=min_context,
+        max_cost_per_request_usd=max_cost_per_request_usd,
+        budget_usd=budget_usd,
+        allow_free=allow_free,
+        include_authors=tuple(include_authors),
+        exclude_authors=tuple(exclude_authors),
+        prefer=prefer,
+        limit=limit,
+        include_batch=include_batch,
+    )
+    with pricing_errors():
+        found = recommend(snapshot.catalog, request)
+    out = RecommendModelOutput(
+        recommendations=[
+            RecommendationOut(
+                rank=rec.rank,
+                model=rec.model.id,
+                name=rec.model.name or rec.model.id,
+                estimated_cost_per_request_usd=usd(rec.estimated_cost_per_request),
+                estimated_total_usd=usd(rec.estimated_total),
+                quality_index=rec.quality_index,
+                tier=rec.tier,
+                context_length=rec.context_length,
+                why=rec.why,
+            )
+            for rec in found.recommendations
+        ],
+        considered=found.considered,
+        rejected=dict(found.rejected),
+        assumptions=list(found.assumptions),
+        catalog=catalog_block(info),
+    )
+    return result(out, "\n".join([_summary(out, found), *catalog_lines(info)]))
+
+
+def register(server: MCPServer[AppState]) -> None:
+    server.add_tool(
+        recommend_model,
+        title="Recommend models for a task and budget",
+        annotations=ToolAnnotations(
+            title="Recommend models for a task and budget",
+            read_only_hint=True,
+            idempotent_hint=True,
+            open_world_hint=False,
+        ),
+    )
