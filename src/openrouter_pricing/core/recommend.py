@@ -1,0 +1,699 @@
+"""The recommendation engine behind ``recommend_model``: the best models for a job, within hard
+constraints, ranked by cost, quality or value, each with a one-line reason.
+
+Decisions:
+- Hard constraints are checked per model and never traded off: the capabilities in
+  ``CAPABILITIES`` (one table: supported parameters and input/output modalities), a window that
+  holds prompt plus completion (and ``min_context``), ``max_completion_tokens``, authors,
+  ``allow_free``, the per-request cap and the total budget. Never proposed: ``openrouter/*``
+  routers, any ``-1`` price, expired models (``expiration_date`` on or before today), ``:batch``
+  unless asked, models that do not output text (unless image or audio output is asked for). One
+  pick per model: variants and ``~...-latest`` aliases form one group, and the group's best entry
+  for the preference stands for it.
+- Cost is ``pricing.price_usage``, the ``estimate_cost`` engine (overrides, time of day at ``at``).
+  A ``web_search`` requirement prices one search per request.
+- Complexity, when not given, is inferred from words in ``task``: reasoning (prove, math, logic,
+  puzzle...), complex (code, agent, analysis, research, legal...), simple (classify, extract, tag,
+  sentiment...), else general. The highest level matched wins: a floor set too high costs a
+  little, one set too low fails the job. ``assumptions`` names the word.
+- Quality signal: ``artificial_analysis.coding_index`` when the task is about code,
+  ``agentic_index`` when tools are required or the task is agentic, else ``intelligence_index``.
+  A model without it borrows its base model's or alias target's; else another of its indices,
+  rescaled by a least-squares line fitted over the catalog (the three correlate at r > 0.97); else
+  a price-tier estimate: a line of the signal on log10(blended price), fitted separately for
+  models with and without ``reasoning`` support (price and reasoning support are the only quality
+  signals every model lists; r ~ 0.6), minus one residual standard deviation so that a guess never
+  outranks an equal measurement. ``quality_source`` says which. No benchmark and no price: unknown.
+- Floors are percentiles of the signal over the catalog's benchmarked models, so they follow the
+  index's own scale: simple none, general 25th, complex 50th, reasoning 50th plus ``reasoning``
+  support. An unknown quality passes only the "simple" floor.
+- Tier, from the blended list price (prompt:completion 3:1, $ per million tokens, as in
+  ``list_models``): free $0, budget < $0.50, mid < $5, premium >= $5.
+- Ranking: ``cheapest`` by cost per request, then quality; ``quality`` by quality, then cost;
+  ``balanced`` by Pareto layers on (cost, quality), the first being the front that no model beats
+  on both; each layer is ordered by value = normalised quality minus normalised log cost (log,
+  because a 10x price step weighs the same at any price level). Ties fall to the id.
+- Nothing qualifies: the error names the constraint that removed the most candidates and what to
+  change, then the one that removed the most of the candidates that pass it, and so on, so that
+  the caller sees every wall at once (routers, expired models and output kinds are not counted).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import statistics
+import weakref
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Literal, get_args
+
+from .catalog import Catalog, context_of
+from .errors import DynamicPriceError, PricingError
+from .pricing import Usage, price_usage
+from .schema import Model
+
+Complexity = Literal["simple", "general", "complex", "reasoning"]
+Preference = Literal["cheapest", "balanced", "quality"]
+Signal = Literal["intelligence_index", "coding_index", "agentic_index"]
+SIGNALS: tuple[Signal, ...] = get_args(Signal)
+MAX_LIMIT = 20
+# The quality floor per complexity, as a percentile of the signal over benchmarked models.
+FLOOR_PERCENTILE: dict[Complexity, int] = {
+    "simple": 0,
+    "general": 25,
+    "complex": 50,
+    "reasoning": 50,
+}
+TIERS = ((Decimal("0.5"), "budget"), (Decimal(5), "mid"))  # blended $/M upper bounds; else premium
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """What a capability asks of a model: all of these parameters and modalities."""
+
+    parameters: tuple[str, ...] = ()
+    inputs: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+
+    @property
+    def needs(self) -> frozenset[str]:
+        return _terms(self.parameters, self.inputs, self.outputs)
+
+
+def _terms(
+    parameters: Sequence[str], inputs: Sequence[str], outputs: Sequence[str]
+) -> frozenset[str]:
+    """Parameters and modalities in one vocabulary: ``tools``, ``in:image``, ``out:audio``."""
+    return frozenset((*parameters, *(f"in:{x}" for x in inputs), *(f"out:{x}" for x in outputs)))
+
+
+CAPABILITIES: dict[str, Requirement] = {
+    "tools": Requirement(parameters=("tools",)),
+    "tool_choice": Requirement(parameters=("tool_choice",)),
+    "parallel_tool_calls": Requirement(parameters=("parallel_tool_calls",)),
+    "structured_outputs": Requirement(parameters=("structured_outputs",)),
+    "json_mode": Requirement(parameters=("response_format",)),
+    "response_format": Requirement(parameters=("response_format",)),
+    "reasoning": Requirement(parameters=("reasoning",)),
+    "reasoning_effort": Requirement(parameters=("reasoning_effort",)),
+    "logprobs": Requirement(parameters=("logprobs",)),
+    "seed": Requirement(parameters=("seed",)),
+    "web_search": Requirement(parameters=("web_search_options",)),  # native search
+    "image_input": Requirement(inputs=("image",)),
+    "audio_input": Requirement(inputs=("audio",)),
+    "file_input": Requirement(inputs=("file",)),
+    "video_input": Requirement(inputs=("video",)),
+    "image_output": Requirement(outputs=("image",)),
+    "audio_output": Requirement(outputs=("audio",)),
+}
+KNOWN_CAPABILITIES: tuple[str, ...] = tuple(CAPABILITIES)
+_ALIASES = {"function_calling": "tools", "vision": "image_input", "pdf_input": "file_input"}
+_MEDIA = frozenset(name for name, need in CAPABILITIES.items() if need.inputs or need.outputs)
+
+_WORDS_OF: dict[Complexity, str] = {  # checked in this order: the highest level matched wins
+    "reasoning": r"prove|proofs?|theorems?|math\w*|olympiad|puzzles?|riddles?|logic\w*|deriv\w*|"
+    r"step[- ]by[- ]step|reasoning|calculus|algebra|physics|chain[- ]of[- ]thought",
+    "complex": r"cod(e|es|ing|er)|program\w*|refactor\w*|debug\w*|software|agents?|agentic|"
+    r"architect\w*|analy[sz]\w*|research\w*|legal|contracts?|medical|financ\w*|reports?|"
+    r"essays?|long[- ]form|multi[- ]step|planning|strategy|complex",
+    "simple": r"classif\w*|categori[sz]\w*|label\w*|tag|tagging|extract\w*|sentiment|spam|"
+    r"moderat\w*|detect\w*|routing|keywords?|reformat\w*|convert\w*|pars(e|ing)|spell\w*|"
+    r"grammar|autocomplete|intent|entit(y|ies)|yes/no|simple|short",
+}
+_LEVEL_WORDS = tuple((level, re.compile(rf"\b({words})\b")) for level, words in _WORDS_OF.items())
+_CODING = re.compile(
+    r"\b(cod(e|es|ing|er)|program\w*|refactor\w*|debug\w*|software|bugs?|python|javascript|"
+    r"typescript|rust|sql|repo\w*|pull requests?|unit tests?|compil\w*)\b"
+)
+_AGENTIC = re.compile(r"\b(agents?|agentic|tool[- ]?(use|calling|calls)|function[- ]calling)\b")
+
+
+class RecommendationError(PricingError):
+    """No model meets the constraints, or the request itself is invalid."""
+
+
+@dataclass(frozen=True)
+class RecommendRequest:
+    task: str = ""
+    complexity: Complexity | None = None
+    prompt_tokens: int = 1000
+    completion_tokens: int = 500
+    requests: int = 1
+    required_capabilities: tuple[str, ...] = ()
+    min_context: int | None = None
+    max_cost_per_request_usd: Decimal | None = None
+    budget_usd: Decimal | None = None
+    allow_free: bool = True
+    include_authors: tuple[str, ...] = ()
+    exclude_authors: tuple[str, ...] = ()
+    prefer: Preference = "balanced"
+    limit: int = 5
+    include_batch: bool = False
+    at: datetime | None = None  # UTC, for time-of-day prices; default now
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    rank: int
+    model: Model
+    estimated_cost_per_request: Decimal
+    estimated_total: Decimal
+    quality_index: float | None  # the score used for ranking, on the signal's 0-100 scale
+    quality_source: str
+    tier: str
+    context_length: int
+    why: str
+
+
+@dataclass(frozen=True)
+class RecommendResult:
+    recommendations: tuple[Recommendation, ...]
+    considered: int
+    rejected: dict[str, int]  # reason -> models, each counted once, by its first failed check
+    assumptions: tuple[str, ...]
+    complexity: Complexity
+
+
+# --- what each model offers, computed once per catalog ------------------------------------------
+
+Line = tuple[float, float, float]  # slope, intercept, residual standard deviation
+Cost = tuple[Decimal, Decimal]  # per request, total
+
+
+@dataclass(frozen=True)
+class _Facts:
+    model: Model
+    group: str  # one pick per group: the base model, or an alias's target
+    author: str
+    router: bool  # openrouter/* or a dynamic price: never proposed
+    batch: bool
+    max_output: int | None
+    expires: date | None
+    offers: frozenset[str]  # supported parameters and "in:"/"out:" modalities
+    context: int
+    tier: str
+    quality: dict[str, tuple[float | None, str]]  # signal -> (score, source)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    facts: tuple[_Facts, ...]
+    percentiles: dict[str, list[float]]  # signal -> its 0th..99th percentiles
+    authors: frozenset[str]
+    # Costs of recent workloads, by (usage, UTC HHMM: all that time-of-day prices depend on).
+    costs: dict[tuple[Usage, int], dict[str, Cost | None]] = field(default_factory=dict)
+
+    def costs_for(self, usage: Usage, at: datetime) -> dict[str, Cost | None]:
+        key = (usage, at.hour * 100 + at.minute)
+        if key not in self.costs and len(self.costs) >= 16:
+            del self.costs[next(iter(self.costs))]  # the oldest workload
+        return self.costs.setdefault(key, {})
+
+
+_PREPARED: weakref.WeakKeyDictionary[Catalog, _Prepared] = weakref.WeakKeyDictionary()
+
+
+def _aa(model: Model | None, signal: str) -> float | None:
+    aa = model.benchmarks.artificial_analysis if model and model.benchmarks else None
+    return getattr(aa, signal) if aa else None
+
+
+def _line(points: Sequence[tuple[float, float]]) -> Line | None:
+    if len(points) < 10 or len({x for x, _ in points}) < 2:
+        return None
+    slope, intercept = statistics.linear_regression(*zip(*points, strict=True))
+    return slope, intercept, statistics.pstdev(y - intercept - slope * x for x, y in points)
+
+
+def _prepare(catalog: Catalog) -> _Prepared:
+    def target(m: Model) -> Model | None:  # what a ~...-latest alias points at
+        return catalog.get(m.alias_target.slug or "") if m.alias_target else None
+
+    def log_price(m: Model | None) -> float | None:
+        blended = catalog.facts(m).blended_per_m if m else None
+        return math.log10(blended) if blended else None
+
+    def estimate(m: Model, signal: Signal) -> tuple[float | None, str]:
+        ref = target(m) or (catalog.get(m.base_id) if m.variant else None)
+        for source, suffix in ((m, ""), (ref, f" of {ref.id if ref else ''}")):
+            if (value := _aa(source, signal)) is not None:
+                return value, f"artificial_analysis.{signal}{suffix}"
+        for other, line in rescale[signal].items():
+            if line and (x := _first(_aa(m, other), _aa(ref, other))) is not None:
+                return _score(line, x), f"artificial_analysis.{other} rescaled to {signal}"
+        line = by_price[signal]["reasoning" in m.supported_parameters]
+        if line and (lp := _first(log_price(m), log_price(ref))) is not None:
+            return _score(line, lp, -line[2]), "fallback: price-tier estimate (no benchmark)"
+        return None, "none: no benchmark and no price to estimate from"
+
+    def pairs(
+        signal: Signal, x_of: Callable[[Model], float | None], group: bool | None = None
+    ) -> list[tuple[float, float]]:
+        """(x, signal) over the benchmarked models, optionally of one reasoning group only."""
+        return [
+            (x, y)
+            for m in measured
+            if group in (None, "reasoning" in m.supported_parameters)
+            and (x := x_of(m)) is not None
+            and (y := _aa(m, signal)) is not None
+        ]
+
+    measured = [m for m in catalog.models if not m.variant and not m.pricing.is_dynamic]
+    percentiles: dict[str, list[float]] = {}
+    rescale: dict[str, dict[Signal, Line | None]] = {}
+    by_price: dict[str, dict[bool, Line | None]] = {}
+    for signal in SIGNALS:
+        values = sorted(v for m in measured if (v := _aa(m, signal)) is not None)
+        percentiles[signal] = [0.0, *statistics.quantiles(values, n=100)] if len(values) > 1 else []
+        rescale[signal] = {
+            other: _line(pairs(signal, functools.partial(_aa, signal=other)))
+            for other in SIGNALS
+            if other != signal
+        }
+        by_price[signal] = {
+            group: _line(pairs(signal, log_price, group)) for group in (False, True)
+        }
+    facts = [
+        _Facts(
+            model=m,
+            group=(target(m) or m).base_id.lower(),
+            author=m.author.lstrip("~").lower(),
+            router=m.id.startswith("openrouter/") or m.pricing.is_dynamic,
+            batch=m.variant == "batch",
+            max_output=m.max_completion_tokens,
+            expires=_parse_date(m.expiration_date),
+            offers=_terms(
+                m.supported_parameters,
+                m.architecture.input_modalities,
+                m.architecture.output_modalities,
+            ),
+            context=context_of(m),
+            tier=_tier(m, catalog),
+            quality={signal: estimate(m, signal) for signal in SIGNALS},
+        )
+        for m in catalog.models
+    ]
+    return _Prepared(tuple(facts), percentiles, frozenset(f.author for f in facts))
+
+
+def _tier(model: Model, catalog: Catalog) -> str:
+    if model.pricing.is_free:
+        return "free"
+    blended = catalog.facts(model).blended_per_m or Decimal(0)
+    return next((name for bound, name in TIERS if blended < bound), "premium")
+
+
+def _score(line: Line, x: float, shift: float = 0.0) -> float:
+    """A point on a fitted line, moved by ``shift``, on the 0-100 scale to one decimal."""
+    return round(min(100.0, max(0.0, line[1] + line[0] * x + shift)), 1)
+
+
+def _first(*values: float | None) -> float | None:
+    return next((v for v in values if v is not None), None)
+
+
+def _parse_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
+
+
+# --- one request --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Query:
+    """A validated request, in the terms the per-model checks use."""
+
+    request: RecommendRequest
+    needs: tuple[tuple[str, frozenset[str]], ...]  # capability -> what it asks of ``offers``
+    outputs: frozenset[str]  # "out:text" unless a capability asks for image or audio output
+    include: frozenset[str]
+    exclude: frozenset[str]
+    signal: Signal
+    floor: float | None
+    now: datetime
+    at: datetime
+    usage: Usage
+    costs: dict[str, Cost | None]  # by model id, shared by requests with the same workload
+
+    def cost(self, f: _Facts) -> Cost | None:
+        """The workload's cost on this model, by the ``estimate_cost`` engine; None if dynamic."""
+        if f.model.id not in self.costs:
+            try:
+                priced = price_usage(f.model.pricing, self.usage, at=self.at, model_hint=f.model.id)
+                self.costs[f.model.id] = (priced.per_request, priced.total)
+            except DynamicPriceError:
+                self.costs[f.model.id] = None
+        return self.costs[f.model.id]
+
+    def failures(self, f: _Facts) -> Iterator[str]:
+        """The constraints ``f`` fails, cheap checks first (it is priced only when they pass)."""
+        r = self.request
+        if f.router:
+            yield "router"
+        if f.batch and not r.include_batch:
+            yield "batch_variant"
+        if f.expires is not None and f.expires <= self.now.date():
+            yield "expired"
+        if not self.outputs <= f.offers:
+            yield "output_modality"
+        yield from (f"capability:{cap}" for cap, need in self.needs if not need <= f.offers)
+        if self.include and f.author not in self.include:
+            yield "author_not_included"
+        if f.author in self.exclude:
+            yield "author_excluded"
+        if f.tier == "free" and not r.allow_free:
+            yield "free_not_allowed"
+        if f.context < r.prompt_tokens + r.completion_tokens:
+            yield "context_window"
+        if f.context < (r.min_context or 0):
+            yield "min_context"
+        if (f.max_output or r.completion_tokens) < r.completion_tokens:
+            yield "max_output_tokens"
+        quality = f.quality[self.signal][0]
+        if self.floor is not None and (quality is None or quality < self.floor):
+            yield "quality_floor"
+        cost = None if f.router else self.cost(f)
+        if cost is None:
+            yield "dynamic_price"
+        elif r.max_cost_per_request_usd is not None and cost[0] > r.max_cost_per_request_usd:
+            yield "cost_per_request"
+        if cost is not None and r.budget_usd is not None and cost[1] > r.budget_usd:
+            yield "budget"
+
+
+def _capabilities(names: Sequence[str]) -> tuple[str, ...]:
+    caps: list[str] = []
+    for raw in (names,) if isinstance(names, str) else names:
+        name = raw.strip().lower().replace("-", "_").replace(" ", "_")
+        name = _ALIASES.get(name, name)
+        if name not in CAPABILITIES:
+            known = ", ".join(KNOWN_CAPABILITIES)
+            raise RecommendationError(f"Unknown capability {raw[:60]!r}; use any of: {known}.")
+        caps += [name] if name not in caps else []
+    return tuple(caps)
+
+
+def _validate(r: RecommendRequest) -> None:
+    if r.prefer not in get_args(Preference):
+        raise RecommendationError(f"prefer must be cheapest, balanced or quality: {r.prefer!r}.")
+    if r.complexity not in (None, *get_args(Complexity)):
+        raise RecommendationError(f"complexity must be {', '.join(get_args(Complexity))}.")
+    if not 1 <= r.limit <= MAX_LIMIT:
+        raise RecommendationError(f"limit must be between 1 and {MAX_LIMIT}, got {r.limit}.")
+    if r.min_context is not None and r.min_context < 0:
+        raise RecommendationError(f"min_context cannot be negative (got {r.min_context}).")
+    for name in ("max_cost_per_request_usd", "budget_usd"):
+        value = getattr(r, name)
+        if value is not None and not (Decimal(value).is_finite() and value >= 0):
+            raise RecommendationError(f"{name} must be an amount of USD, 0 or more; got {value}.")
+
+
+def _complexity(r: RecommendRequest) -> tuple[Complexity, str]:
+    if r.complexity is not None:
+        return r.complexity, f"complexity '{r.complexity}' as given."
+    task = (r.task or "")[:5000].lower()
+    for level, words in _LEVEL_WORDS:
+        if match := words.search(task):
+            said = f"inferred from '{match.group(0)}' in the task"
+            return level, f"complexity '{level}' {said}; pass complexity to override."
+    said = "no telling words in the task" if task.strip() else "no task or complexity given"
+    return "general", f"complexity 'general' assumed ({said}); pass complexity to override."
+
+
+def _signal(task: str, caps: Sequence[str]) -> tuple[Signal, str]:
+    text = (task or "")[:5000].lower()
+    if match := _CODING.search(text):
+        return "coding_index", f"the task mentions '{match.group(0)}'"
+    if "tools" in caps:
+        return "agentic_index", "tools are required"
+    if match := _AGENTIC.search(text):
+        return "agentic_index", f"the task mentions '{match.group(0)}'"
+    return "intelligence_index", "no coding or agentic work named"
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    facts: _Facts
+    per_request: Decimal
+    total: Decimal
+    quality: float | None
+    source: str
+
+    @property
+    def score(self) -> float:  # an unknown quality ranks below any known one
+        return -1.0 if self.quality is None else self.quality
+
+
+def _balanced(cands: Sequence[_Candidate], limit: int) -> tuple[list[_Candidate], int]:
+    """Pareto layers on (cost, quality), each ordered by value, until ``limit`` models are placed;
+    returns them and the size of the first layer (the front)."""
+    paid = [c.per_request for c in cands if c.per_request > 0] or [Decimal(1)]
+    low = min(paid)
+    span = math.log10(max(paid) / low) or 1.0  # a ratio of costs: only the ranking score is float
+    q_low = min(c.score for c in cands)
+    q_span = (max(c.score for c in cands) - q_low) or 1.0
+    value = {  # normalised quality minus normalised log cost
+        id(c): (c.score - q_low) / q_span - math.log10(max(c.per_request, low) / low) / span
+        for c in cands
+    }
+    remaining = sorted(cands, key=lambda c: (c.per_request, -c.score, c.facts.model.id))
+    order: list[_Candidate] = []
+    front = 0
+    while remaining and len(order) < limit:
+        layer: list[_Candidate] = []
+        rest: list[_Candidate] = []
+        for c in remaining:  # in cost order: on the layer when better than all cheaper ones
+            (layer if not layer or c.score > layer[-1].score else rest).append(c)
+        order += sorted(layer, key=lambda c: (-value[id(c)], c.facts.model.id))
+        front, remaining = front or len(layer), rest
+    return order, front
+
+
+def _vs(cost: Decimal, other: Decimal) -> str:
+    """``cost`` against ``other`` in words: "40% cheaper than", "3.2x the price of"."""
+    if 0 in (cost, other) or cost == other:
+        return "same price as" if cost == other else "paid, unlike" if cost else "free, unlike"
+    percent = (abs(cost - other) * 100 / other).quantize(Decimal(1))
+    if cost < other or percent < 100:
+        return f"{percent or '<1'}% {'cheaper' if cost < other else 'pricier'} than"
+    return f"{(cost / other).quantize(Decimal('0.1'))}x the price of"
+
+
+def _why(q: _Query, picks: Sequence[_Candidate], i: int, front: int) -> str:
+    """One line: the pick's place, what it offers, its quality, how it compares with a neighbour."""
+    c, prefer = picks[i], q.request.prefer
+    first, nth = _LEADS[prefer]
+    lead = first if i == 0 else f"#{i + 1} {nth}"
+    lead += " (on the cost/quality front)" if prefer == "balanced" and i < front else ""
+    size = c.facts.context
+    offers = [cap for cap, _ in q.needs]
+    offers.append(f"{size // 1000}k context" if size < 10**6 else f"{size / 10**6:.3g}M context")
+    parts = [f"{lead} with {' and '.join(filter(None, (', '.join(offers[:-1]), offers[-1])))}"]
+    if c.quality is not None:
+        estimated = "" if c.source.startswith(f"artificial_analysis.{q.signal}") else " (estimated)"
+        parts.append(f"{q.signal.removesuffix('_index')} {c.quality:.1f}{estimated}")
+    if len(picks) > 1:
+        other, name = (picks[1], "the next") if i == 0 else (picks[i - 1], f"#{i}")
+        compare = f"{_vs(c.per_request, other.per_request)} {name}"
+        if prefer != "cheapest" and c.quality is not None and other.quality is not None:
+            compare += f" ({c.quality - other.quality:+.1f} quality)"
+        parts.append(compare)
+    if c.facts.tier == "free":
+        parts.append("free models are rate-limited")
+    if c.facts.expires and (c.facts.expires - q.now.date()).days <= 90:
+        parts.append(f"expires {c.facts.expires.isoformat()}")
+    return "; ".join(parts)
+
+
+_LEADS = {
+    "cheapest": ("cheapest", "cheapest"),
+    "quality": ("best quality", "by quality"),
+    "balanced": ("best value", "by value"),
+}
+
+
+def recommend(
+    catalog: Catalog, request: RecommendRequest, *, now: datetime | None = None
+) -> RecommendResult:
+    """The best models in ``catalog`` for ``request``. Raises ``RecommendationError`` for an invalid
+    request or when nothing qualifies, ``UsageError`` for token counts that cannot be priced."""
+    _validate(request)
+    caps = _capabilities(request.required_capabilities)
+    now = _utc(now or datetime.now(UTC))
+    complexity, complexity_note = _complexity(request)
+    signal, signal_why = _signal(request.task, caps)
+    needed = (*caps, "reasoning") if complexity == "reasoning" and "reasoning" not in caps else caps
+    usage = Usage(
+        prompt_tokens=request.prompt_tokens,
+        completion_tokens=request.completion_tokens,
+        web_searches=int("web_search" in caps),
+        requests=request.requests,
+    )
+    usage.validate()
+    prepared = _PREPARED.get(catalog)
+    if prepared is None:
+        prepared = _PREPARED[catalog] = _prepare(catalog)
+    table = prepared.percentiles[signal]
+    floor = table[FLOOR_PERCENTILE[complexity]] if table and complexity != "simple" else None
+    output_caps = any(CAPABILITIES[cap].outputs for cap in caps)
+    at = _utc(request.at or now)
+    query = _Query(
+        request=request,
+        needs=tuple((cap, CAPABILITIES[cap].needs) for cap in needed),
+        outputs=frozenset() if output_caps else frozenset({"out:text"}),
+        include=frozenset(a.strip().lower() for a in request.include_authors),
+        exclude=frozenset(a.strip().lower() for a in request.exclude_authors),
+        signal=signal,
+        floor=floor,
+        now=now,
+        at=at,
+        usage=usage,
+        costs=prepared.costs_for(usage, at),
+    )
+    rejected: Counter[str] = Counter()
+    eligible: list[_Candidate] = []
+    for f in prepared.facts:
+        if reason := next(query.failures(f), None):
+            rejected[reason] += 1
+        elif priced := query.cost(f):
+            eligible.append(_Candidate(f, *priced, *f.quality[signal]))
+    if not eligible:
+        raise _nothing_qualifies(query, prepared, complexity)
+
+    def rank_key(c: _Candidate) -> tuple[object, ...]:  # an alias yields to the id it points at
+        alias = c.facts.model.alias_target is not None
+        if request.prefer == "quality":
+            return (-c.score, c.per_request, alias, c.facts.model.id)
+        return (c.per_request, -c.score, alias, c.facts.model.id)
+
+    best: dict[str, _Candidate] = {}
+    for c in sorted(eligible, key=rank_key):
+        best.setdefault(c.facts.group, c)  # one pick per model: its best variant or alias
+    ranked, front = (
+        _balanced(list(best.values()), request.limit)
+        if request.prefer == "balanced"
+        else (list(best.values()), 0)
+    )
+    picks = ranked[: request.limit]
+    recommendations = tuple(
+        Recommendation(
+            rank=i + 1,
+            model=c.facts.model,
+            estimated_cost_per_request=c.per_request,
+            estimated_total=c.total,
+            quality_index=c.quality,
+            quality_source=c.source,
+            tier=c.facts.tier,
+            context_length=c.facts.context,
+            why=_why(query, picks, i, front),
+        )
+        for i, c in enumerate(picks)
+    )
+    notes = _notes(query, complexity, complexity_note, signal_why, prepared.authors)
+    if any(r.tier == "free" for r in recommendations):
+        notes.append("free models are rate-limited; set allow_free=false for volume work.")
+    return RecommendResult(
+        recommendations, len(prepared.facts), dict(rejected.most_common()), tuple(notes), complexity
+    )
+
+
+def _notes(
+    q: _Query,
+    complexity: Complexity,
+    complexity_note: str,
+    signal_why: str,
+    authors: frozenset[str],
+) -> list[str]:
+    r, caps = q.request, {cap for cap, _ in q.needs}
+    floor = (
+        f"quality floor for '{complexity}': {q.signal} >= {q.floor:.1f} (the catalog's "
+        f"{FLOOR_PERCENTILE[complexity]}th percentile)."
+        if q.floor is not None
+        else f"no quality floor for '{complexity}'."
+    )
+    notes = [
+        complexity_note,
+        f"quality = artificial_analysis.{q.signal} ({signal_why}); quality_source names stand-ins.",
+        floor,
+        f"cost per request: {r.prompt_tokens:,} prompt + {r.completion_tokens:,} completion "
+        f"tokens (reasoning within completion), no cache hits, at {q.at:%Y-%m-%d %H:%M} UTC; "
+        f"total for {r.requests:,} request{'s' if r.requests != 1 else ''}.",
+    ]
+    if complexity == "reasoning":
+        notes.append("complexity 'reasoning' admits only models that support reasoning.")
+    if "web_search" in caps:
+        notes.append("web_search: one native search per request, at each model's price.")
+    if _MEDIA & caps:
+        notes.append("per-image, per-audio and per-file charges are not in the estimate.")
+    if unknown := sorted(q.include - authors):
+        notes.append(f"no models by {', '.join(unknown)} in the catalog.")
+    return notes
+
+
+def _utc(moment: datetime) -> datetime:
+    """Aware in UTC; a naive time is taken to be UTC already."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+_FIXED = frozenset({"router", "expired", "output_modality", "dynamic_price"})  # not relaxable
+_RELAX = {  # rejection reason -> (the constraint as the caller set it, what to change)
+    "batch_variant": ("include_batch=false", "set include_batch=true"),
+    "author_not_included": ("include_authors", "widen include_authors"),
+    "author_excluded": ("exclude_authors", "shorten exclude_authors"),
+    "free_not_allowed": ("allow_free=false", "set allow_free=true"),
+    "context_window": ("the context window", "shorten the prompt or the completion"),
+    "min_context": ("min_context", "lower min_context"),
+    "max_output_tokens": ("the maximum output", "lower completion_tokens"),
+    "quality_floor": ("the quality floor", "pass a lower complexity"),
+    "cost_per_request": ("max_cost_per_request_usd", "raise max_cost_per_request_usd"),
+    "budget": ("budget_usd", "raise budget_usd or lower requests"),
+}
+
+
+def _nothing_qualifies(q: _Query, prepared: _Prepared, complexity: Complexity) -> PricingError:
+    """Name the constraint that removed the most candidates, then, among those that pass it, the
+    one that removed the most of them, and so on until every candidate is accounted for."""
+    fails: list[set[str]] = []
+    cheapest: dict[str, Decimal] = {}  # for models that fail only on price: the least they cost
+    for f in prepared.facts:
+        if _FIXED.isdisjoint(failed := set(q.failures(f))):
+            fails.append(failed)
+            if failed in ({"cost_per_request"}, {"budget"}) and (priced := q.cost(f)):
+                [key] = failed
+                amount = priced[1] if key == "budget" else priced[0]
+                cheapest[key] = min(amount, cheapest.get(key, amount))
+
+    def clause(sets: list[set[str]], whole: str) -> tuple[str, str]:
+        removed = Counter(key for failed in sets for key in failed)
+        key = max(removed, key=lambda k: (removed[k], k))
+        cap = key.partition(":")[2]
+        label, advice = _RELAX.get(
+            key, (f"capability '{cap}'", f"drop '{cap}' from required_capabilities")
+        )
+        if cap == "reasoning" and complexity == "reasoning":
+            advice = "use complexity 'complex' (only 'reasoning' demands reasoning support)"
+        elif key == "quality_floor":
+            advice += f" than '{complexity}' (its floor: {q.signal} >= {q.floor:.1f})"
+        elif key == "author_not_included" and (unknown := sorted(q.include - prepared.authors)):
+            advice += f" (no models by {', '.join(unknown)})"
+        elif key in cheapest:
+            scope = f"for {q.request.requests:,} requests" if key == "budget" else "per request"
+            advice += f" (the cheapest model that fits otherwise costs ${cheapest[key]} {scope})"
+        return key, f"{label} removed {removed[key]} of {whole}: {advice}"
+
+    if not fails:
+        return RecommendationError("The catalog holds no model that can be recommended.")
+    key, text = clause(fails, f"{len(fails)} candidates")
+    clauses = [text]
+    while fails := [failed for failed in fails if key not in failed]:  # the next blocker
+        key, text = clause(fails, "them")
+        clauses.append(f"of the {len(fails)} that pass that, {text}")
+    return RecommendationError("No model meets every constraint: " + "; ".join(clauses) + ".")
