@@ -17,18 +17,11 @@ Decisions:
   sentiment...), else general. The highest level matched wins: a floor set too high costs a
   little, one set too low fails the job. ``assumptions`` names the word.
 - Quality signal: ``artificial_analysis.coding_index`` when the task is about code,
-  ``agentic_index`` when tools are required or the task is agentic, else ``intelligence_index``.
-  A model without it borrows its base model's or alias target's; else another of its indices,
-  rescaled by a least-squares line fitted over the catalog (the three correlate at r > 0.97); else
-  a price-tier estimate: a line of the signal on log10(blended price), fitted separately for
-  models with and without ``reasoning`` support (price and reasoning support are the only quality
-  signals every model lists; r ~ 0.6), minus one residual standard deviation so that a guess never
-  outranks an equal measurement. ``quality_source`` says which. No benchmark and no price: unknown.
-- Floors are percentiles of the signal over the catalog's benchmarked models, so they follow the
-  index's own scale: simple none, general 25th, complex 50th, reasoning 50th plus ``reasoning``
-  support. An unknown quality passes only the "simple" floor.
-- Tier, from the blended list price (prompt:completion 3:1, $ per million tokens, as in
-  ``list_models``): free $0, budget < $0.50, mid < $5, premium >= $5.
+  ``agentic_index`` when tools are required or the task is agentic, else ``intelligence_index``;
+  stand-ins for models without it, and the price tiers, are in ``quality``. Floors are
+  percentiles of the signal over the catalog's benchmarked models, so they follow the index's own
+  scale: simple none, general 25th, complex 50th, reasoning 50th plus ``reasoning`` support. An
+  unknown quality passes only the "simple" floor.
 - Ranking: ``cheapest`` by cost per request, then quality; ``quality`` by quality, then cost;
   ``balanced`` by Pareto layers on (cost, quality), the first being the front that no model beats
   on both; each layer is ordered by value = normalised quality minus normalised log cost (log,
@@ -40,27 +33,24 @@ Decisions:
 
 from __future__ import annotations
 
-import functools
 import math
 import re
-import statistics
-import weakref
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Literal, get_args
 
-from .catalog import Catalog, context_of
+from .catalog import Catalog
 from .errors import DynamicPriceError, PricingError
+from .money import format_usd
 from .pricing import Usage, price_usage
+from .quality import Cost, ModelFacts, PreparedCatalog, Signal, prepare, terms
 from .schema import Model
 
 Complexity = Literal["simple", "general", "complex", "reasoning"]
 Preference = Literal["cheapest", "balanced", "quality"]
-Signal = Literal["intelligence_index", "coding_index", "agentic_index"]
-SIGNALS: tuple[Signal, ...] = get_args(Signal)
 MAX_LIMIT = 20
 # The quality floor per complexity, as a percentile of the signal over benchmarked models.
 FLOOR_PERCENTILE: dict[Complexity, int] = {
@@ -69,7 +59,6 @@ FLOOR_PERCENTILE: dict[Complexity, int] = {
     "complex": 50,
     "reasoning": 50,
 }
-TIERS = ((Decimal("0.5"), "budget"), (Decimal(5), "mid"))  # blended $/M upper bounds; else premium
 
 
 @dataclass(frozen=True)
@@ -82,14 +71,7 @@ class Requirement:
 
     @property
     def needs(self) -> frozenset[str]:
-        return _terms(self.parameters, self.inputs, self.outputs)
-
-
-def _terms(
-    parameters: Sequence[str], inputs: Sequence[str], outputs: Sequence[str]
-) -> frozenset[str]:
-    """Parameters and modalities in one vocabulary: ``tools``, ``in:image``, ``out:audio``."""
-    return frozenset((*parameters, *(f"in:{x}" for x in inputs), *(f"out:{x}" for x in outputs)))
+        return terms(self.parameters, self.inputs, self.outputs)
 
 
 CAPABILITIES: dict[str, Requirement] = {
@@ -179,151 +161,6 @@ class RecommendResult:
     complexity: Complexity
 
 
-# --- what each model offers, computed once per catalog ------------------------------------------
-
-Line = tuple[float, float, float]  # slope, intercept, residual standard deviation
-Cost = tuple[Decimal, Decimal]  # per request, total
-
-
-@dataclass(frozen=True)
-class _Facts:
-    model: Model
-    group: str  # one pick per group: the base model, or an alias's target
-    author: str
-    router: bool  # openrouter/* or a dynamic price: never proposed
-    batch: bool
-    max_output: int | None
-    expires: date | None
-    offers: frozenset[str]  # supported parameters and "in:"/"out:" modalities
-    context: int
-    tier: str
-    quality: dict[str, tuple[float | None, str]]  # signal -> (score, source)
-
-
-@dataclass(frozen=True)
-class _Prepared:
-    facts: tuple[_Facts, ...]
-    percentiles: dict[str, list[float]]  # signal -> its 0th..99th percentiles
-    authors: frozenset[str]
-    # Costs of recent workloads, by (usage, UTC HHMM: all that time-of-day prices depend on).
-    costs: dict[tuple[Usage, int], dict[str, Cost | None]] = field(default_factory=dict)
-
-    def costs_for(self, usage: Usage, at: datetime) -> dict[str, Cost | None]:
-        key = (usage, at.hour * 100 + at.minute)
-        if key not in self.costs and len(self.costs) >= 16:
-            del self.costs[next(iter(self.costs))]  # the oldest workload
-        return self.costs.setdefault(key, {})
-
-
-_PREPARED: weakref.WeakKeyDictionary[Catalog, _Prepared] = weakref.WeakKeyDictionary()
-
-
-def _aa(model: Model | None, signal: str) -> float | None:
-    aa = model.benchmarks.artificial_analysis if model and model.benchmarks else None
-    return getattr(aa, signal) if aa else None
-
-
-def _line(points: Sequence[tuple[float, float]]) -> Line | None:
-    if len(points) < 10 or len({x for x, _ in points}) < 2:
-        return None
-    slope, intercept = statistics.linear_regression(*zip(*points, strict=True))
-    return slope, intercept, statistics.pstdev(y - intercept - slope * x for x, y in points)
-
-
-def _prepare(catalog: Catalog) -> _Prepared:
-    def target(m: Model) -> Model | None:  # what a ~...-latest alias points at
-        return catalog.get(m.alias_target.slug or "") if m.alias_target else None
-
-    def log_price(m: Model | None) -> float | None:
-        blended = catalog.facts(m).blended_per_m if m else None
-        return math.log10(blended) if blended else None
-
-    def estimate(m: Model, signal: Signal) -> tuple[float | None, str]:
-        ref = target(m) or (catalog.get(m.base_id) if m.variant else None)
-        for source, suffix in ((m, ""), (ref, f" of {ref.id if ref else ''}")):
-            if (value := _aa(source, signal)) is not None:
-                return value, f"artificial_analysis.{signal}{suffix}"
-        for other, line in rescale[signal].items():
-            if line and (x := _first(_aa(m, other), _aa(ref, other))) is not None:
-                return _score(line, x), f"artificial_analysis.{other} rescaled to {signal}"
-        line = by_price[signal]["reasoning" in m.supported_parameters]
-        if line and (lp := _first(log_price(m), log_price(ref))) is not None:
-            return _score(line, lp, -line[2]), "fallback: price-tier estimate (no benchmark)"
-        return None, "none: no benchmark and no price to estimate from"
-
-    def pairs(
-        signal: Signal, x_of: Callable[[Model], float | None], group: bool | None = None
-    ) -> list[tuple[float, float]]:
-        """(x, signal) over the benchmarked models, optionally of one reasoning group only."""
-        return [
-            (x, y)
-            for m in measured
-            if group in (None, "reasoning" in m.supported_parameters)
-            and (x := x_of(m)) is not None
-            and (y := _aa(m, signal)) is not None
-        ]
-
-    measured = [m for m in catalog.models if not m.variant and not m.pricing.is_dynamic]
-    percentiles: dict[str, list[float]] = {}
-    rescale: dict[str, dict[Signal, Line | None]] = {}
-    by_price: dict[str, dict[bool, Line | None]] = {}
-    for signal in SIGNALS:
-        values = sorted(v for m in measured if (v := _aa(m, signal)) is not None)
-        percentiles[signal] = [0.0, *statistics.quantiles(values, n=100)] if len(values) > 1 else []
-        rescale[signal] = {
-            other: _line(pairs(signal, functools.partial(_aa, signal=other)))
-            for other in SIGNALS
-            if other != signal
-        }
-        by_price[signal] = {
-            group: _line(pairs(signal, log_price, group)) for group in (False, True)
-        }
-    facts = [
-        _Facts(
-            model=m,
-            group=(target(m) or m).base_id.lower(),
-            author=m.author.lstrip("~").lower(),
-            router=m.id.startswith("openrouter/") or m.pricing.is_dynamic,
-            batch=m.variant == "batch",
-            max_output=m.max_completion_tokens,
-            expires=_parse_date(m.expiration_date),
-            offers=_terms(
-                m.supported_parameters,
-                m.architecture.input_modalities,
-                m.architecture.output_modalities,
-            ),
-            context=context_of(m),
-            tier=_tier(m, catalog),
-            quality={signal: estimate(m, signal) for signal in SIGNALS},
-        )
-        for m in catalog.models
-    ]
-    return _Prepared(tuple(facts), percentiles, frozenset(f.author for f in facts))
-
-
-def _tier(model: Model, catalog: Catalog) -> str:
-    if model.pricing.is_free:
-        return "free"
-    blended = catalog.facts(model).blended_per_m or Decimal(0)
-    return next((name for bound, name in TIERS if blended < bound), "premium")
-
-
-def _score(line: Line, x: float, shift: float = 0.0) -> float:
-    """A point on a fitted line, moved by ``shift``, on the 0-100 scale to one decimal."""
-    return round(min(100.0, max(0.0, line[1] + line[0] * x + shift)), 1)
-
-
-def _first(*values: float | None) -> float | None:
-    return next((v for v in values if v is not None), None)
-
-
-def _parse_date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text[:10]) if text else None
-    except ValueError:
-        return None
-
-
 # --- one request --------------------------------------------------------------------------------
 
 
@@ -343,7 +180,7 @@ class _Query:
     usage: Usage
     costs: dict[str, Cost | None]  # by model id, shared by requests with the same workload
 
-    def cost(self, f: _Facts) -> Cost | None:
+    def cost(self, f: ModelFacts) -> Cost | None:
         """The workload's cost on this model, by the ``estimate_cost`` engine; None if dynamic."""
         if f.model.id not in self.costs:
             try:
@@ -353,7 +190,7 @@ class _Query:
                 self.costs[f.model.id] = None
         return self.costs[f.model.id]
 
-    def failures(self, f: _Facts) -> Iterator[str]:
+    def failures(self, f: ModelFacts) -> Iterator[str]:
         """The constraints ``f`` fails, cheap checks first (it is priced only when they pass)."""
         r = self.request
         if f.router:
@@ -441,7 +278,7 @@ def _signal(task: str, caps: Sequence[str]) -> tuple[Signal, str]:
 
 @dataclass(frozen=True)
 class _Candidate:
-    facts: _Facts
+    facts: ModelFacts
     per_request: Decimal
     total: Decimal
     quality: float | None
@@ -538,9 +375,7 @@ def recommend(
         requests=request.requests,
     )
     usage.validate()
-    prepared = _PREPARED.get(catalog)
-    if prepared is None:
-        prepared = _PREPARED[catalog] = _prepare(catalog)
+    prepared = prepare(catalog)
     table = prepared.percentiles[signal]
     floor = table[FLOOR_PERCENTILE[complexity]] if table and complexity != "simple" else None
     output_caps = any(CAPABILITIES[cap].outputs for cap in caps)
@@ -658,7 +493,9 @@ _RELAX = {  # rejection reason -> (the constraint as the caller set it, what to 
 }
 
 
-def _nothing_qualifies(q: _Query, prepared: _Prepared, complexity: Complexity) -> PricingError:
+def _nothing_qualifies(
+    q: _Query, prepared: PreparedCatalog, complexity: Complexity
+) -> PricingError:
     """Name the constraint that removed the most candidates, then, among those that pass it, the
     one that removed the most of them, and so on until every candidate is accounted for."""
     fails: list[set[str]] = []
@@ -686,7 +523,8 @@ def _nothing_qualifies(q: _Query, prepared: _Prepared, complexity: Complexity) -
             advice += f" (no models by {', '.join(unknown)})"
         elif key in cheapest:
             scope = f"for {q.request.requests:,} requests" if key == "budget" else "per request"
-            advice += f" (the cheapest model that fits otherwise costs ${cheapest[key]} {scope})"
+            least = format_usd(cheapest[key])
+            advice += f" (the cheapest model that fits otherwise costs ${least} {scope})"
         return key, f"{label} removed {removed[key]} of {whole}: {advice}"
 
     if not fails:

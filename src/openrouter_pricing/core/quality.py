@@ -1,0 +1,194 @@
+"""What each model offers a recommendation, computed once per catalog: its group (one pick per
+model), capabilities in one vocabulary, context, tier, and a quality score per signal.
+
+Decisions (the engine that uses these is ``recommend``):
+- Quality signals are ``artificial_analysis`` indices. A model without the asked one borrows its
+  base model's or alias target's; else another of its indices, rescaled by a least-squares line
+  fitted over the catalog (the three correlate at r > 0.97); else a price-tier estimate: a line of
+  the signal on log10(blended price), fitted separately for models with and without ``reasoning``
+  support, minus one residual standard deviation so that a guess never outranks an equal
+  measurement. Each score carries the name of its source.
+- Tier, from the blended list price (prompt:completion 3:1, $ per million tokens, as in
+  ``list_models``): free $0, budget < $0.50, mid < $5, premium >= $5.
+- Prices of recent workloads are kept (16 at most) so an agent asking again is answered at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import statistics
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal, get_args
+
+from .catalog import Catalog, context_of
+from .pricing import Usage
+from .schema import Model
+
+Signal = Literal["intelligence_index", "coding_index", "agentic_index"]
+SIGNALS: tuple[Signal, ...] = get_args(Signal)
+TIERS = ((Decimal("0.5"), "budget"), (Decimal(5), "mid"))  # blended $/M upper bounds; else premium
+
+
+def terms(
+    parameters: Sequence[str], inputs: Sequence[str], outputs: Sequence[str]
+) -> frozenset[str]:
+    """Parameters and modalities in one vocabulary: ``tools``, ``in:image``, ``out:audio``."""
+    return frozenset((*parameters, *(f"in:{x}" for x in inputs), *(f"out:{x}" for x in outputs)))
+
+
+# --- ------------------------------------------
+
+Line = tuple[float, float, float]  # slope, intercept, residual standard deviation
+Cost = tuple[Decimal, Decimal]  # per request, total
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    model: Model
+    group: str  # one pick per group: the base model, or an alias's target
+    author: str
+    router: bool  # openrouter/* or a dynamic price: never proposed
+    batch: bool
+    max_output: int | None
+    expires: date | None
+    offers: frozenset[str]  # supported parameters and "in:"/"out:" modalities
+    context: int
+    tier: str
+    quality: dict[str, tuple[float | None, str]]  # signal -> (score, source)
+
+
+@dataclass(frozen=True)
+class PreparedCatalog:
+    facts: tuple[ModelFacts, ...]
+    percentiles: dict[str, list[float]]  # signal -> its 0th..99th percentiles
+    authors: frozenset[str]
+    # Costs of recent workloads, by (usage, UTC HHMM: all that time-of-day prices depend on).
+    costs: dict[tuple[Usage, int], dict[str, Cost | None]] = field(default_factory=dict)
+
+    def costs_for(self, usage: Usage, at: datetime) -> dict[str, Cost | None]:
+        key = (usage, at.hour * 100 + at.minute)
+        if key not in self.costs and len(self.costs) >= 16:
+            del self.costs[next(iter(self.costs))]  # the oldest workload
+        return self.costs.setdefault(key, {})
+
+
+_PREPARED: weakref.WeakKeyDictionary[Catalog, PreparedCatalog] = weakref.WeakKeyDictionary()
+
+
+def prepare(catalog: Catalog) -> PreparedCatalog:
+    """The facts of every model in ``catalog``, computed on first use and kept with it."""
+    prepared = _PREPARED.get(catalog)
+    if prepared is None:
+        prepared = _PREPARED[catalog] = _prepare(catalog)
+    return prepared
+
+
+def _aa(model: Model | None, signal: str) -> float | None:
+    aa = model.benchmarks.artificial_analysis if model and model.benchmarks else None
+    return getattr(aa, signal) if aa else None
+
+
+def _line(points: Sequence[tuple[float, float]]) -> Line | None:
+    if len(points) < 10 or len({x for x, _ in points}) < 2:
+        return None
+    slope, intercept = statistics.linear_regression(*zip(*points, strict=True))
+    return slope, intercept, statistics.pstdev(y - intercept - slope * x for x, y in points)
+
+
+def _prepare(catalog: Catalog) -> PreparedCatalog:
+    def target(m: Model) -> Model | None:  # what a ~...-latest alias points at
+        return catalog.get(m.alias_target.slug or "") if m.alias_target else None
+
+    def log_price(m: Model | None) -> float | None:
+        blended = catalog.facts(m).blended_per_m if m else None
+        return math.log10(blended) if blended else None
+
+    def estimate(m: Model, signal: Signal) -> tuple[float | None, str]:
+        ref = target(m) or (catalog.get(m.base_id) if m.variant else None)
+        for source, suffix in ((m, ""), (ref, f" of {ref.id if ref else ''}")):
+            if (value := _aa(source, signal)) is not None:
+                return value, f"artificial_analysis.{signal}{suffix}"
+        for other, line in rescale[signal].items():
+            if line and (x := _first(_aa(m, other), _aa(ref, other))) is not None:
+                return _score(line, x), f"artificial_analysis.{other} rescaled to {signal}"
+        line = by_price[signal]["reasoning" in m.supported_parameters]
+        if line and (lp := _first(log_price(m), log_price(ref))) is not None:
+            return _score(line, lp, -line[2]), "fallback: price-tier estimate (no benchmark)"
+        return None, "none: no benchmark and no price to estimate from"
+
+    def pairs(
+        signal: Signal, x_of: Callable[[Model], float | None], group: bool | None = None
+    ) -> list[tuple[float, float]]:
+        """(x, signal) over the benchmarked models, optionally of one reasoning group only."""
+        return [
+            (x, y)
+            for m in measured
+            if group in (None, "reasoning" in m.supported_parameters)
+            and (x := x_of(m)) is not None
+            and (y := _aa(m, signal)) is not None
+        ]
+
+    measured = [m for m in catalog.models if not m.variant and not m.pricing.is_dynamic]
+    percentiles: dict[str, list[float]] = {}
+    rescale: dict[str, dict[Signal, Line | None]] = {}
+    by_price: dict[str, dict[bool, Line | None]] = {}
+    for signal in SIGNALS:
+        values = sorted(v for m in measured if (v := _aa(m, signal)) is not None)
+        percentiles[signal] = [0.0, *statistics.quantiles(values, n=100)] if len(values) > 1 else []
+        rescale[signal] = {
+            other: _line(pairs(signal, functools.partial(_aa, signal=other)))
+            for other in SIGNALS
+            if other != signal
+        }
+        by_price[signal] = {
+            group: _line(pairs(signal, log_price, group)) for group in (False, True)
+        }
+    facts = [
+        ModelFacts(
+            model=m,
+            group=(target(m) or m).base_id.lower(),
+            author=m.author.lstrip("~").lower(),
+            router=m.id.startswith("openrouter/") or m.pricing.is_dynamic,
+            batch=m.variant == "batch",
+            max_output=m.max_completion_tokens,
+            expires=_parse_date(m.expiration_date),
+            offers=terms(
+                m.supported_parameters,
+                m.architecture.input_modalities,
+                m.architecture.output_modalities,
+            ),
+            context=context_of(m),
+            tier=_tier(m, catalog),
+            quality={signal: estimate(m, signal) for signal in SIGNALS},
+        )
+        for m in catalog.models
+    ]
+    return PreparedCatalog(tuple(facts), percentiles, frozenset(f.author for f in facts))
+
+
+def _tier(model: Model, catalog: Catalog) -> str:
+    if model.pricing.is_free:
+        return "free"
+    blended = catalog.facts(model).blended_per_m or Decimal(0)
+    return next((name for bound, name in TIERS if blended < bound), "premium")
+
+
+def _score(line: Line, x: float, shift: float = 0.0) -> float:
+    """A point on a fitted line, moved by ``shift``, on the 0-100 scale to one decimal."""
+    return round(min(100.0, max(0.0, line[1] + line[0] * x + shift)), 1)
+
+
+def _first(*values: float | None) -> float | None:
+    return next((v for v in values if v is not None), None)
+
+
+def _parse_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
