@@ -45,6 +45,9 @@ class RecommendationOut(OutputModel):
     estimated_cost_per_request_usd: Usd
     estimated_total_usd: Usd
     quality_index: float | None
+    quality_source: str = Field(
+        description="Where quality_index comes from: the benchmark used, or the stated stand-in."
+    )
     tier: str
     context_length: int
     why: str
@@ -159,6 +162,7 @@ async def recommend_model(
                 estimated_cost_per_request_usd=usd(rec.estimated_cost_per_request),
                 estimated_total_usd=usd(rec.estimated_total),
                 quality_index=rec.quality_index,
+                quality_source=rec.quality_source,
                 tier=rec.tier,
                 context_length=rec.context_length,
                 why=rec.why,
