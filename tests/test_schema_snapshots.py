@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from conftest import FIXTURES, load_snapshot, model_snapshot_names
+from conftest import FIXTURES, SNAPSHOT_SKIP_REASON, load_snapshot, model_snapshot_names
 from openrouter_pricing.core.schema import (
     Credits,
     Generation,
@@ -26,7 +26,7 @@ def raw_models(raw: Any) -> list[Any]:
 
 @pytest.mark.parametrize("name", SNAPSHOTS)
 def test_every_snapshot_parses_completely(name: str) -> None:
-    raw = load_snapshot(name) if name != "(no snapshots)" else pytest.skip("no snapshots")
+    raw = load_snapshot(name) if name != "(no snapshots)" else pytest.skip(SNAPSHOT_SKIP_REASON)
     models, problems = parse_models(raw)
     assert problems == []
     assert len(models) == len(raw_models(raw))
@@ -36,7 +36,7 @@ def test_every_snapshot_parses_completely(name: str) -> None:
 
 @pytest.mark.parametrize("name", SNAPSHOTS)
 def test_prices_equal_the_strings_exactly(name: str) -> None:
-    raw = load_snapshot(name) if name != "(no snapshots)" else pytest.skip("no snapshots")
+    raw = load_snapshot(name) if name != "(no snapshots)" else pytest.skip(SNAPSHOT_SKIP_REASON)
     models, _ = parse_models(raw)
     by_id = {m.id: m for m in models}
     for item in raw_models(raw):
