@@ -8,15 +8,19 @@ Decisions:
   layer to apply. Anything else is an error that lists the variants the model has.
 - An unknown id answers with up to five close ids (edit distance on ids, then shared words).
 - Every sort has a deterministic tie-break on the id, so paging never repeats or skips a model.
-- Indexes and the per-million prices used by filters and sorts are computed once per catalog.
+- Indexes and the per-million prices used by filters and sorts are computed once per catalog, on
+  first use rather than at load (a catalog that only prices never pays for them): filters
+  intersect per-author, per-modality and per-parameter sets of model positions before looking at
+  any model, and each sort order (per key and direction) is ranked once, so a search costs set
+  operations and one sort of the matches by rank.
 """
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Literal
 
 from .errors import UnknownModelError, UnknownVariantError
@@ -112,6 +116,32 @@ def context_of(model: Model) -> int:
     return (top.context_length or 0) if top else 0
 
 
+class _Index:
+    """What filters and sorts read, by model position in the catalog."""
+
+    def __init__(self, models: Sequence[Model], facts: Mapping[str, _Facts]) -> None:
+        self.everyone = frozenset(range(len(models)))
+        self.facts = [facts[model.id] for model in models]
+        self.context = [context_of(model) for model in models]
+        self.authors: dict[str, set[int]] = {}
+        self.inputs: dict[str, set[int]] = {}
+        self.outputs: dict[str, set[int]] = {}
+        self.parameters: dict[str, set[int]] = {}
+        for position, model in enumerate(models):
+            self.authors.setdefault(model.author.lower(), set()).add(position)
+            for modality in model.architecture.input_modalities:
+                self.inputs.setdefault(modality.lower(), set()).add(position)
+            for modality in model.architecture.output_modalities:
+                self.outputs.setdefault(modality.lower(), set()).add(position)
+            for parameter in model.supported_parameters:
+                self.parameters.setdefault(parameter, set()).add(position)
+        # position -> rank, per (sort key, descending); filled in on first use of each
+        self.ranks: dict[tuple[SortKey, bool], list[int]] = {}
+
+
+_NONE: frozenset[int] = frozenset()
+
+
 class Catalog:
     """An immutable, indexed set of models."""
 
@@ -125,8 +155,22 @@ class Catalog:
                 slug = model.canonical_slug.lower()
                 suffix = f":{model.variant}" if model.variant else ""
                 self._by_key.setdefault(slug + suffix, model)
-        self._facts = {model.id: _facts(model) for model in self.models}
-        self._lower_ids = [model.id.lower() for model in self.models]
+
+    @cached_property
+    def _facts(self) -> dict[str, _Facts]:
+        return {model.id: _facts(model) for model in self.models}
+
+    @cached_property
+    def _lower_ids(self) -> list[str]:
+        return [model.id.lower() for model in self.models]
+
+    @cached_property
+    def _index(self) -> _Index:
+        return _Index(self.models, self._facts)
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {model.id: position for position, model in enumerate(self.models)}
 
     def __len__(self) -> int:
         return len(self.models)
@@ -165,6 +209,8 @@ class Catalog:
 
     def suggest(self, reference: str, limit: int = 5) -> list[str]:
         """Up to ``limit`` ids close to ``reference``: by spelling first, then by shared words."""
+        import difflib  # only an unknown id needs it: not paid at start-up
+
         needle = reference.strip().lower()[:200]
         if not needle:
             return []
@@ -184,75 +230,91 @@ class Catalog:
 
     def filter(self, spec: ModelFilter) -> list[Model]:
         """Every model that meets ``spec`` (no sorting or paging)."""
+        return [self.models[position] for position in self._matching(spec)]
+
+    def _matching(self, spec: ModelFilter) -> list[int]:
+        """The positions of the models that meet ``spec``, in catalog order."""
+        index = self._index
         query = (spec.query or "").strip().lower()
         author = (spec.author or "").strip().lower()
-        wanted_in = {m.lower() for m in spec.input_modalities}
-        wanted_out = {m.lower() for m in spec.output_modalities}
-        wanted_params = {p.lower() for p in spec.supports}
+        required: list[Set[int]] = [index.authors.get(author, _NONE)] if author else []
+        required += [index.inputs.get(m.lower(), _NONE) for m in spec.input_modalities]
+        required += [index.outputs.get(m.lower(), _NONE) for m in spec.output_modalities]
+        required += [index.parameters.get(p.lower(), _NONE) for p in spec.supports]
+        candidates = index.everyone.intersection(*sorted(required, key=len))
+        min_context = spec.min_context
+        max_prompt, max_completion = spec.max_prompt_per_m, spec.max_completion_per_m
         result = []
-        for model in self.models:
-            facts = self._facts[model.id]
+        for position in sorted(candidates):
+            facts = index.facts[position]
             if query and query not in facts.search_text:
                 continue
-            if author and model.author.lower() != author:
-                continue
-            arch = model.architecture
-            if wanted_in and not wanted_in <= {m.lower() for m in arch.input_modalities}:
-                continue
-            if wanted_out and not wanted_out <= {m.lower() for m in arch.output_modalities}:
-                continue
-            if wanted_params and not wanted_params <= set(model.supported_parameters):
-                continue
-            if spec.min_context is not None and context_of(model) < spec.min_context:
+            if min_context is not None and index.context[position] < min_context:
                 continue
             if spec.free_only and not facts.is_free:
                 continue
-            if spec.max_prompt_per_m is not None and (
-                facts.prompt_per_m is None or facts.prompt_per_m > spec.max_prompt_per_m
+            if max_prompt is not None and (
+                facts.prompt_per_m is None or facts.prompt_per_m > max_prompt
             ):
                 continue
-            if spec.max_completion_per_m is not None and (
-                facts.completion_per_m is None or facts.completion_per_m > spec.max_completion_per_m
+            if max_completion is not None and (
+                facts.completion_per_m is None or facts.completion_per_m > max_completion
             ):
                 continue
-            result.append(model)
+            result.append(position)
         return result
+
+    def _sort_value(self, model: Model, key: SortKey) -> Decimal | int | float | str | None:
+        facts = self._facts[model.id]
+        match key:
+            case "prompt_price":
+                return facts.prompt_per_m
+            case "completion_price":
+                return facts.completion_per_m
+            case "blended_price":
+                return facts.blended_per_m
+            case "context":
+                return context_of(model)
+            case "newest":
+                return model.created
+            case "intelligence":
+                return model.intelligence_index
+            case _:
+                return (model.name or model.id).lower()
+
+    def _ranks(self, key: SortKey, descending: bool) -> list[int]:
+        """Position -> rank in the catalog sorted by ``key``: models without a value last in
+        either direction, ties (and the models without a value) by id."""
+        ranks = self._index.ranks.get((key, descending))
+        if ranks is None:
+            models = self.models
+            values = [self._sort_value(model, key) for model in models]
+            present = [i for i, value in enumerate(values) if value is not None]
+            missing = sorted(
+                (i for i, v in enumerate(values) if v is None), key=lambda i: models[i].id
+            )
+            present.sort(key=lambda i: models[i].id)
+            present.sort(key=values.__getitem__, reverse=descending)  # type: ignore[arg-type]
+            ranks = [0] * len(models)
+            for rank, position in enumerate(present + missing):
+                ranks[position] = rank
+            self._index.ranks[(key, descending)] = ranks
+        return ranks
 
     def sort(self, models: Sequence[Model], key: SortKey, descending: bool = False) -> list[Model]:
         """Sorted by ``key``; models without a value for it (dynamic prices, no benchmark) go last
         in either direction, and ties are broken by id."""
-
-        def value(model: Model) -> Decimal | int | float | str | None:
-            facts = self._facts[model.id]
-            match key:
-                case "prompt_price":
-                    return facts.prompt_per_m
-                case "completion_price":
-                    return facts.completion_per_m
-                case "blended_price":
-                    return facts.blended_per_m
-                case "context":
-                    return context_of(model)
-                case "newest":
-                    return model.created
-                case "intelligence":
-                    return model.intelligence_index
-                case _:
-                    return (model.name or model.id).lower()
-
-        present = [m for m in models if value(m) is not None]
-        missing = sorted((m for m in models if value(m) is None), key=lambda m: m.id)
-        present.sort(key=lambda m: m.id)
-        present.sort(key=value, reverse=descending)  # type: ignore[arg-type]
-        return present + missing
+        ranks, position = self._ranks(key, descending), self._position
+        return sorted(models, key=lambda model: ranks[position[model.id]])
 
     def search(self, spec: ModelFilter) -> Page:
         """Filter, sort and page."""
-        matches = self.sort(self.filter(spec), spec.sort, spec.descending)
+        matches = self._matching(spec)
+        matches.sort(key=self._ranks(spec.sort, spec.descending).__getitem__)
         window = matches[spec.offset : spec.offset + spec.limit]
         end = spec.offset + len(window)
         return Page(
-            models=tuple(window),
+            models=tuple(self.models[position] for position in window),
             total=len(matches),
             offset=spec.offset,
             next_offset=end if end < len(matches) else None,

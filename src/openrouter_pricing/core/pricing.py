@@ -14,6 +14,10 @@ Decisions:
   (start inclusive, end exclusive, wrapping midnight when start > end).
 - A ``-1`` (dynamic) rate that the usage would need is an error: a router has no fixed price.
 - Money is ``Decimal`` throughout and never rounded; N requests cost exactly N times one request.
+- Hot path (``recommend_model`` prices every eligible model per call): a ``Usage`` is validated
+  once (it is frozen, so it stays valid), the listed rates are the pricing's cached mapping,
+  copied only when an override applies, and ``price_totals`` gives the same two sums as
+  ``price_usage``, digit for digit (one shared ``_priced_parts``), without building line items.
 """
 
 from __future__ import annotations
@@ -41,6 +45,9 @@ EXA_PRICE_PER_RESULT = Decimal("0.004")
 EXA_DEFAULT_RESULTS = 5
 
 
+_VALIDATED = "_validated"  # set on a Usage (outside its fields) once it passed ``validate``
+
+
 @dataclass(frozen=True)
 class Usage:
     """What one request uses; ``requests`` identical requests are priced together."""
@@ -57,6 +64,8 @@ class Usage:
 
     def validate(self) -> None:
         """Raise ``UsageError`` with one actionable sentence when this usage cannot be priced."""
+        if self.__dict__.get(_VALIDATED):
+            return
         token_counts = {
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
@@ -98,6 +107,7 @@ class Usage:
             )
         if self.cache_write_ttl not in ("5m", "1h"):
             raise UsageError(f"cache_write_ttl must be '5m' or '1h', got {self.cache_write_ttl!r}.")
+        object.__setattr__(self, _VALIDATED, True)  # frozen: valid once, valid for good
 
 
 @dataclass(frozen=True)
@@ -170,17 +180,28 @@ def _describe(override: PricingOverride) -> AppliedOverride:
     )
 
 
+def _rates_at(
+    pricing: Pricing, prompt_tokens: int, at: datetime
+) -> tuple[Mapping[str, Decimal], tuple[AppliedOverride, ...]]:
+    """``effective_rates`` without copying the pricing's own (read-only) rates when no override
+    applies."""
+    rates: Mapping[str, Decimal] = pricing.listed_rates
+    merged: dict[str, Decimal] | None = None
+    applied = []
+    for override in pricing.overrides:
+        if _override_applies(override, prompt_tokens, at):
+            merged = dict(rates) if merged is None else merged
+            merged.update(override.listed_rates)
+            applied.append(_describe(override))
+    return (rates if merged is None else merged), tuple(applied)
+
+
 def effective_rates(
     pricing: Pricing, prompt_tokens: int, at: datetime
 ) -> tuple[dict[str, Decimal], tuple[AppliedOverride, ...]]:
     """The listed rates after the overrides that apply to this prompt size and time."""
-    rates = pricing.listed()
-    applied = []
-    for override in pricing.overrides:
-        if _override_applies(override, prompt_tokens, at):
-            rates.update(override.listed())
-            applied.append(_describe(override))
-    return rates, tuple(applied)
+    rates, applied = _rates_at(pricing, prompt_tokens, at)
+    return dict(rates), applied
 
 
 def _rate(rates: Mapping[str, Decimal], key: str, model_hint: str) -> Decimal:
@@ -193,21 +214,28 @@ def _rate(rates: Mapping[str, Decimal], key: str, model_hint: str) -> Decimal:
     return value
 
 
-def price_usage(
-    pricing: Pricing,
-    usage: Usage,
-    *,
-    at: datetime | None = None,
-    model_hint: str = "This model",
-) -> CostBreakdown:
-    """Price ``usage`` at ``pricing`` (as of ``at``, UTC, for time-of-day prices)."""
+Part = tuple[str, int, str, Decimal]  # component, quantity per request, unit, unit price
+
+
+def _priced_parts(
+    pricing: Pricing, usage: Usage, at: datetime | None, model_hint: str
+) -> tuple[list[Part], tuple[AppliedOverride, ...], list[str]]:
+    """The priced parts of one request (those with a quantity), the overrides applied, warnings."""
     usage.validate()
     at = (at or datetime.now(UTC)).astimezone(UTC)
-    rates, applied = effective_rates(pricing, usage.prompt_tokens, at)
+    rates, applied = _rates_at(pricing, usage.prompt_tokens, at)
     warnings: list[str] = []
+    listed = rates.get
 
-    def rate(key: str) -> Decimal:
-        return _rate(rates, key, model_hint)
+    if pricing.is_dynamic:
+
+        def rate(key: str) -> Decimal:
+            return _rate(rates, key, model_hint)
+
+    else:  # no -1 anywhere, overrides included: no rate to refuse
+
+        def rate(key: str) -> Decimal:
+            return listed(key, ZERO)
 
     prompt_rate = rate("prompt")
     completion_rate = rate("completion")
@@ -223,23 +251,23 @@ def price_usage(
             )
     else:
         cache_write_rate = prompt_rate
-    listed_reasoning = rates.get("internal_reasoning", ZERO)
+    listed_reasoning = listed("internal_reasoning", ZERO)
     reasoning_rate = rate("internal_reasoning") if listed_reasoning != 0 else completion_rate
 
     uncached_prompt = usage.prompt_tokens - usage.cached_prompt_tokens - usage.cache_write_tokens
     visible_completion = usage.completion_tokens - usage.reasoning_tokens
-    parts: list[tuple[str, int, str, Decimal]] = [
-        ("prompt", uncached_prompt, "token", prompt_rate),
-        ("cache_read", usage.cached_prompt_tokens, "token", cache_read_rate),
-        (
-            f"cache_write_{usage.cache_write_ttl}",
-            usage.cache_write_tokens,
-            "token",
-            cache_write_rate,
-        ),
-        ("completion", visible_completion, "token", completion_rate),
-        ("reasoning", usage.reasoning_tokens, "token", reasoning_rate),
-    ]
+    parts: list[Part] = []
+    if uncached_prompt:
+        parts.append(("prompt", uncached_prompt, "token", prompt_rate))
+    if usage.cached_prompt_tokens:
+        parts.append(("cache_read", usage.cached_prompt_tokens, "token", cache_read_rate))
+    if usage.cache_write_tokens:
+        component = f"cache_write_{usage.cache_write_ttl}"
+        parts.append((component, usage.cache_write_tokens, "token", cache_write_rate))
+    if visible_completion:
+        parts.append(("completion", visible_completion, "token", completion_rate))
+    if usage.reasoning_tokens:
+        parts.append(("reasoning", usage.reasoning_tokens, "token", reasoning_rate))
     if usage.images:
         parts.append(("image", usage.images, "image", rate("image")))
     if usage.web_searches:
@@ -247,31 +275,51 @@ def price_usage(
     request_rate = rate("request")
     if request_rate:
         parts.append(("request", 1, "request", request_rate))
+    return parts, applied, warnings
 
+
+def price_usage(
+    pricing: Pricing,
+    usage: Usage,
+    *,
+    at: datetime | None = None,
+    model_hint: str = "This model",
+) -> CostBreakdown:
+    """Price ``usage`` at ``pricing`` (as of ``at``, UTC, for time-of-day prices)."""
+    parts, applied, warnings = _priced_parts(pricing, usage, at, model_hint)
+    requests = usage.requests
     items = []
     per_request = ZERO
     for component, quantity, unit, unit_price in parts:
-        if quantity == 0:
-            continue
         cost_one = unit_price * quantity
         per_request += cost_one
         items.append(
-            LineItem(
-                component=component,
-                quantity=quantity * usage.requests,
-                unit=unit,
-                unit_price=unit_price,
-                cost=cost_one * usage.requests,
-            )
+            LineItem(component, quantity * requests, unit, unit_price, cost_one * requests)
         )
     return CostBreakdown(
         line_items=tuple(items),
-        total=per_request * usage.requests,
+        total=per_request * requests,
         per_request=per_request,
-        requests=usage.requests,
+        requests=requests,
         applied_overrides=applied,
         warnings=tuple(warnings),
     )
+
+
+def price_totals(
+    pricing: Pricing,
+    usage: Usage,
+    *,
+    at: datetime | None = None,
+    model_hint: str = "This model",
+) -> tuple[Decimal, Decimal]:
+    """``(per_request, total)`` of ``price_usage``, the same amounts to the last digit, without
+    the itemisation: for callers that price many models and keep only the sums."""
+    parts, _, _ = _priced_parts(pricing, usage, at, model_hint)
+    per_request = ZERO
+    for _, quantity, _, unit_price in parts:
+        per_request += unit_price * quantity
+    return per_request, per_request * usage.requests
 
 
 def with_online_search(pricing: Pricing, usage: Usage) -> tuple[Pricing, Usage, str]:
@@ -316,6 +364,7 @@ __all__ = [
     "Usage",
     "cheapest",
     "effective_rates",
+    "price_totals",
     "price_usage",
     "with_online_search",
 ]

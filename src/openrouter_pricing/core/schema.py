@@ -10,24 +10,58 @@ Decisions:
   completion).
 - USD amounts that OpenRouter sends as JSON numbers (balances, generation costs) become ``Decimal``
   through ``money.parse_amount`` on the digits as written.
+- Cheap to import and to use: schemas are built on first use (``defer_build``), not at import, so
+  a cold start does not pay for them; a price string seen before is not parsed again (a catalog
+  repeats a few hundred distinct prices thousands of times); what is derived from a model's
+  fields (listed prices, dynamic, free, variant, author...) is computed once per object
+  (``cached_property``; the objects are frozen, and ``model_copy(update=...)`` drops the cache).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any
+from functools import cached_property
+from types import MappingProxyType
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from .money import DYNAMIC_PRICE, parse_amount, parse_price
 
-Price = Annotated[Decimal | None, BeforeValidator(lambda v: None if v is None else parse_price(v))]
+_PARSED_PRICES: dict[str, Decimal] = {}
+_PARSED_PRICES_LIMIT = 8192
+
+
+def _price(value: Any) -> Decimal | None:
+    """``money.parse_price``, remembering what each price string parsed to (``None`` stays)."""
+    if type(value) is not str:
+        return None if value is None else parse_price(value)
+    price = _PARSED_PRICES.get(value)
+    if price is None:
+        price = parse_price(value)  # raises on a malformed price: never remembered
+        if len(_PARSED_PRICES) >= _PARSED_PRICES_LIMIT:
+            _PARSED_PRICES.clear()
+        _PARSED_PRICES[value] = price
+    return price
+
+
+Price = Annotated[Decimal | None, BeforeValidator(_price)]
 Amount = Annotated[Decimal | None, BeforeValidator(parse_amount)]
 
 
 class _Tolerant(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; with ``update``, without the values cached from the old fields."""
+        copied = super().model_copy(update=update, deep=deep)
+        if update:
+            fields = type(self).model_fields
+            for name in [key for key in copied.__dict__ if key not in fields]:
+                del copied.__dict__[name]
+        return copied
 
 
 # Per-token keys, in the order line items are shown.
@@ -66,14 +100,25 @@ class PriceSet(_Tolerant):
     web_search: Price = None
     request: Price = None
 
+    @cached_property
+    def listed_rates(self) -> Mapping[str, Decimal]:
+        """The prices that are listed, by key (zeros included), read-only and computed once."""
+        fields = self.__dict__
+        return MappingProxyType(
+            {key: value for key in PRICE_KEYS if (value := fields[key]) is not None}
+        )
+
     def listed(self) -> dict[str, Decimal]:
         """The prices that are listed, by key (zeros included)."""
-        return {key: value for key in PRICE_KEYS if (value := getattr(self, key)) is not None}
+        return dict(self.listed_rates)
 
-    @property
+    def _lists_dynamic(self) -> bool:
+        return any(value == DYNAMIC_PRICE for value in self.listed_rates.values())
+
+    @cached_property
     def is_dynamic(self) -> bool:
         """True when any listed price is OpenRouter's ``-1`` (decided per request by a router)."""
-        return any(value == DYNAMIC_PRICE for value in self.listed().values())
+        return self._lists_dynamic()
 
 
 class PricingOverride(PriceSet):
@@ -88,15 +133,15 @@ class Pricing(PriceSet):
     overrides: tuple[PricingOverride, ...] = ()
     discount: Amount = None
 
-    @property
+    @cached_property
     def is_free(self) -> bool:
         """Free to use: no listed price above zero (and not dynamic)."""
-        values = self.listed().values()
+        values = self.listed_rates.values()
         return not self.is_dynamic and all(value == 0 for value in values)
 
-    @property
+    @cached_property
     def is_dynamic(self) -> bool:
-        return super().is_dynamic or any(o.is_dynamic for o in self.overrides)
+        return self._lists_dynamic() or any(o.is_dynamic for o in self.overrides)
 
 
 class Architecture(_Tolerant):
@@ -155,26 +200,26 @@ class Model(_Tolerant):
     reasoning: ReasoningInfo | None = None
     benchmarks: Benchmarks | None = None
 
-    @property
+    @cached_property
     def base_id(self) -> str:
         """The id without its ``:variant`` suffix."""
         return self.id.split(":", 1)[0]
 
-    @property
+    @cached_property
     def variant(self) -> str | None:
         """The listed variant (``free``, ``extended``, ``batch``, ...), or ``None``."""
         _, sep, variant = self.id.partition(":")
         return variant if sep else None
 
-    @property
+    @cached_property
     def author(self) -> str:
         return self.id.split("/", 1)[0]
 
-    @property
+    @cached_property
     def max_completion_tokens(self) -> int | None:
         return self.top_provider.max_completion_tokens if self.top_provider else None
 
-    @property
+    @cached_property
     def intelligence_index(self) -> float | None:
         aa = self.benchmarks.artificial_analysis if self.benchmarks else None
         return aa.intelligence_index if aa else None
