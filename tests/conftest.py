@@ -42,5 +42,14 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line with what the reliability tests tried (scenarios, inputs, calls)."""
+    from reliability_counts import summary
+
+    line = summary()
+    if line:
+        terminalreporter.write_line(line)
+
+
 # Registers the fake_openrouter fixture (tests/fake_openrouter.py) for every test.
 from fake_openrouter import fake_openrouter_fixture  # noqa: E402, F401

@@ -264,6 +264,13 @@ class FakeOpenRouter:
         with self._lock:
             self._scripts.setdefault(route, deque()).extend(faults)
 
+    def clear_scripts(self) -> int:
+        """Drop every queued answer not yet played; how many there were."""
+        with self._lock:
+            left = sum(len(queue) for queue in self._scripts.values())
+            self._scripts.clear()
+            return left
+
     def add_generation(self, data: dict[str, Any], *, appear_after: int = 0) -> None:
         """Serve a /generation body, answering 404 to its first ``appear_after`` requests."""
         with self._lock:

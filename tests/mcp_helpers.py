@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import sys
+import time
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx2
 from mcp.types import CallToolResult, TextContent
 
 from fake_openrouter import FakeOpenRouter
@@ -80,3 +84,57 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+STARTUP_SECONDS = 20.0
+
+
+@dataclass
+class RunningServer:
+    """The console script serving HTTP in a subprocess, its stderr in a file."""
+
+    process: subprocess.Popen[bytes]
+    base: str
+    stderr_path: Path
+
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(errors="replace")
+
+
+def start(
+    tmp: Path, fake: FakeOpenRouter | None, *args: str, env: dict[str, str] | None = None
+) -> RunningServer:
+    """Start the console script on a free loopback port (``--log-level DEBUG``) and wait for
+    ``/healthz``; ``env`` adds to (or overrides) ``child_env``."""
+    port = free_port()
+    stderr_path = tmp / f"server-{port}.log"
+    with stderr_path.open("wb") as stderr:
+        process = subprocess.Popen(
+            [str(CONSOLE_SCRIPT), "--port", str(port), "--log-level", "DEBUG", *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            env={**child_env(fake, tmp), **(env or {})},
+        )
+    server = RunningServer(process, f"http://127.0.0.1:{port}", stderr_path)
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited early:\n{server.stderr()}")
+        try:
+            if httpx2.get(f"{server.base}/healthz", timeout=0.5).status_code == 200:
+                return server
+        except httpx2.TransportError:
+            pass
+        time.sleep(0.05)
+    process.kill()
+    raise AssertionError(f"the server did not answer /healthz in time:\n{server.stderr()}")
+
+
+def stop(server: RunningServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()

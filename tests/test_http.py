@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import subprocess
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx2
@@ -15,57 +13,11 @@ from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 
 from fake_openrouter import MANAGEMENT_KEY, TEST_KEY, FakeOpenRouter
-from mcp_helpers import CONSOLE_SCRIPT, TOOL_NAMES, child_env, free_port, ok
+from mcp_helpers import CONSOLE_SCRIPT, TOOL_NAMES, RunningServer, child_env, ok, start, stop
 from openrouter_pricing import __version__
 
 TOKEN = "test-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-STARTUP_SECONDS = 20.0
-
-
-@dataclass
-class RunningServer:
-    process: subprocess.Popen[bytes]
-    base: str
-    stderr_path: Path
-
-    def stderr(self) -> str:
-        return self.stderr_path.read_text(errors="replace")
-
-
-def start(tmp: Path, fake: FakeOpenRouter, *args: str) -> RunningServer:
-    port = free_port()
-    stderr_path = tmp / f"server-{port}.log"
-    with stderr_path.open("wb") as stderr:
-        process = subprocess.Popen(
-            [str(CONSOLE_SCRIPT), "--port", str(port), "--log-level", "DEBUG", *args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-            env=child_env(fake, tmp),
-        )
-    server = RunningServer(process, f"http://127.0.0.1:{port}", stderr_path)
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the server exited early:\n{server.stderr()}")
-        try:
-            if httpx2.get(f"{server.base}/healthz", timeout=0.5).status_code == 200:
-                return server
-        except httpx2.TransportError:
-            pass
-        time.sleep(0.05)
-    process.kill()
-    raise AssertionError(f"the server did not answer /healthz in time:\n{server.stderr()}")
-
-
-def stop(server: RunningServer) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
 
 
 @pytest.fixture(scope="module")

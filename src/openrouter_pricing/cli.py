@@ -4,7 +4,8 @@ Decisions:
 - Settings come from the environment (``Settings.from_env``); flags override them with
   ``dataclasses.replace``. A bad setting exits with status 2 and one line on stderr.
 - Logs go to stderr only: over stdio, stdout is the protocol channel. uvicorn's access log is off
-  and its loggers propagate to the same stderr handler.
+  and its loggers propagate to the same stderr handler, whose filter scrubs the API key and the
+  bearer token from every line (whole or clipped), at every level, tracebacks included.
 - HTTP binds loopback by default. Binding another host without a bearer token exits with status 2
   naming OPENROUTER_PRICING_AUTH_TOKEN, unless ``--allow-unauthenticated`` says it on purpose (then
   a loud warning goes to stderr).
@@ -23,7 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .core.settings import Secret, Settings
+from .core.settings import Secret, Settings, positive_int, scrub_secrets
 
 TRANSPORTS = ("stdio", "sse", "streamable-http")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -37,7 +38,8 @@ def parser() -> argparse.ArgumentParser:
         "generation costs and model recommendations. Speaks stdio by default.",
         epilog="Environment: OPENROUTER_API_KEY, OPENROUTER_BASE_URL, OPENROUTER_PRICING_CACHE_DIR,"
         " OPENROUTER_PRICING_CATALOG_TTL, OPENROUTER_PRICING_OFFLINE, OPENROUTER_PRICING_LOG_LEVEL,"
-        " OPENROUTER_PRICING_AUTH_TOKEN. Flags override the environment.",
+        " OPENROUTER_PRICING_AUTH_TOKEN, OPENROUTER_PRICING_MAX_CONCURRENT_REQUESTS. Flags override"
+        " the environment.",
     )
     p.add_argument("--transport", choices=TRANSPORTS, default="stdio", help="default: stdio")
     p.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default: 127.0.0.1)")
@@ -71,6 +73,13 @@ def parser() -> argparse.ArgumentParser:
         metavar="HOST",
         help="HTTP: a Host name clients use to reach the server (repeatable; DNS-rebinding check)",
     )
+    p.add_argument(
+        "--max-concurrent-requests",
+        type=int,
+        metavar="N",
+        help="tool calls (and HTTP requests) handled at once; more are refused with a 'busy' "
+        "error or an HTTP 503 (or set OPENROUTER_PRICING_MAX_CONCURRENT_REQUESTS; default 64)",
+    )
     p.add_argument("--log-level", choices=LOG_LEVELS, type=str.upper, help="default: WARNING")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
@@ -86,12 +95,41 @@ def settings_from(args: argparse.Namespace) -> Settings:
         offline=args.offline or settings.offline,
         auth_token=Secret(args.auth_token.strip()) if args.auth_token else settings.auth_token,
         log_level=args.log_level or settings.log_level,
+        max_concurrent_requests=(
+            positive_int(str(args.max_concurrent_requests), "--max-concurrent-requests")
+            if args.max_concurrent_requests is not None
+            else settings.max_concurrent_requests
+        ),
     )
 
 
-def configure_logging(level: str) -> None:
+class SecretFilter(logging.Filter):
+    """Scrub the configured secrets from every record the handler writes, whoever logged it (the
+    SDK logs some peer input as it came, e.g. a resource URI), tracebacks included."""
+
+    def __init__(self, secrets: Sequence[Secret | None]) -> None:
+        super().__init__()
+        self._secrets = [s for s in secrets if s]
+        self._formatter = logging.Formatter()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._secrets:
+            return True
+        record.msg = scrub_secrets(record.getMessage(), self._secrets)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = scrub_secrets(record.exc_text, self._secrets)
+        if record.stack_info:
+            record.stack_info = scrub_secrets(record.stack_info, self._secrets)
+        return True
+
+
+def configure_logging(level: str, secrets: Sequence[Secret | None] = ()) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(SecretFilter(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level if level in LOG_LEVELS else "WARNING")
@@ -165,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = settings_from(args)
     except ValueError as exc:
         return _exit(str(exc))
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, [settings.api_key, settings.auth_token])
     problem = _check(args, settings)
     if problem:
         return _exit(problem)

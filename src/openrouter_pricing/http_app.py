@@ -10,6 +10,11 @@ Decisions:
 - Bearer-token auth is a pure ASGI middleware (``BaseHTTPMiddleware`` would buffer and break SSE
   streams); the token is compared with ``hmac.compare_digest``; a refusal is a 401 JSON body with
   ``WWW-Authenticate: Bearer``. Every path but ``/healthz`` needs it when a token is set.
+- Load shedding: at most ``max_concurrent_requests`` requests are handled at once (POST and DELETE:
+  each holds its slot until its answer is complete), and at most ``MAX_OPEN_STREAMS`` long-lived
+  event streams (GET ``/mcp``, GET ``/sse``) stay open; past either bound the answer is at once a
+  503 with a JSON error and ``Retry-After``, never a queue that grows until the process falls
+  over. Bodies are capped at 4 MiB by the SDK (413). ``/healthz`` is never limited.
 - DNS-rebinding protection: on for loopback binds (the SDK's defaults: loopback hosts and
   origins). For another host the allowed Host values are that host and loopback, plus any
   ``--allowed-host``; a wildcard bind (0.0.0.0, ::) without ``--allowed-host`` cannot know its
@@ -40,6 +45,8 @@ HEALTH_PATH = "/healthz"
 MCP_PATH = "/mcp"
 SSE_PATH = "/sse"
 MESSAGES_PATH = "/messages/"
+MAX_OPEN_STREAMS = 256
+RETRY_AFTER_SECONDS = 1
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
 
@@ -106,6 +113,53 @@ class BearerTokenMiddleware:
         await response(scope, receive, send)
 
 
+class ConcurrencyLimitMiddleware:
+    """Answer 503 at once when too many requests (or event streams) are in progress."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_requests: int,
+        max_streams: int = MAX_OPEN_STREAMS,
+        open_paths: frozenset[str] = frozenset({HEALTH_PATH}),
+    ) -> None:
+        self._app = app
+        self._limits = {False: max_requests, True: max_streams}
+        self._in_flight = {False: 0, True: 0}
+        self._open_paths = open_paths
+        self.refused = 0  # requests shed so far (for tests and logs)
+
+    def in_flight(self, *, streams: bool = False) -> int:
+        return self._in_flight[streams]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self._open_paths:
+            await self._app(scope, receive, send)
+            return
+        stream = scope["method"] == "GET"  # GET /mcp and GET /sse are long-lived event streams
+        limit = self._limits[stream]
+        if self._in_flight[stream] >= limit:
+            self.refused += 1
+            what = "open event streams" if stream else "requests in progress"
+            response = JSONResponse(
+                {
+                    "error": "overloaded",
+                    "message": f"The server already has its limit of {limit} {what}; retry in "
+                    f"{RETRY_AFTER_SECONDS} second(s) (the limit is "
+                    "OPENROUTER_PRICING_MAX_CONCURRENT_REQUESTS / --max-concurrent-requests).",
+                },
+                status_code=503,
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
+            await response(scope, receive, send)
+            return
+        self._in_flight[stream] += 1
+        try:
+            await self._app(scope, receive, send)
+        finally:
+            self._in_flight[stream] -= 1
+
+
 async def healthz(_: Request) -> Response:
     return Response(
         json.dumps({"status": "ok", "version": __version__}), media_type="application/json"
@@ -119,6 +173,7 @@ def build_http_app(
     host: str = "127.0.0.1",
     auth_token: str | None = None,
     allowed_hosts: Sequence[str] = (),
+    max_concurrent_requests: int | None = None,
 ) -> ASGIApp:
     """One ASGI app serving streamable HTTP, SSE and the health check for ``server``."""
     security = transport_security(host, allowed_hosts)
@@ -140,6 +195,8 @@ def build_http_app(
             yield
 
     app: ASGIApp = Starlette(routes=routes, lifespan=lifespan)
-    if auth_token:
+    limit = max_concurrent_requests or runtime.settings.max_concurrent_requests
+    app = ConcurrencyLimitMiddleware(app, limit)
+    if auth_token:  # outermost: a request without the token never takes a slot
         app = BearerTokenMiddleware(app, auth_token)
     return app

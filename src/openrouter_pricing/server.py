@@ -7,6 +7,8 @@ Decisions:
 - The HTTP app (``http_app``) passes its own ``Runtime`` in and opens it once for the process; the
   lifespan then shares it (see ``state.Runtime``).
 - The version comes from the installed package's metadata.
+- The server is a ``GuardedServer`` (``tools.guard``): every tool call is checked, bounded and
+  translated there, so no input and no bug reaches an agent as a bare "Error executing tool X".
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from .prompts import register_prompts
 from .resources import register_resources
 from .state import AppState, Runtime
 from .tools import register_tools
+from .tools.guard import GuardedServer
 
 SERVER_NAME = "openrouter-pricing"
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -54,7 +57,7 @@ def build_server(settings: Settings, *, runtime: Runtime | None = None) -> MCPSe
     log_level = cast(
         LogLevel, level if level in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL") else "WARNING"
     )
-    server: MCPServer[AppState] = MCPServer(
+    server = GuardedServer(
         SERVER_NAME,
         version=__version__,
         instructions=INSTRUCTIONS,

@@ -9,6 +9,8 @@ Decisions:
 - Opening costs nothing on the network: the client connects on first use and the store loads the
   catalog on the first call that needs prices.
 - Resources that cannot receive a ``Context`` (static ones) read ``Runtime.state`` instead.
+- ``call_slots`` bounds the tool calls running at once in the process (see ``tools.guard``); it is
+  created with the state, inside the event loop that uses it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import anyio
+
 from .core.openrouter import OpenRouterClient
 from .core.settings import Settings
 from .core.store import CatalogStore
@@ -24,11 +28,13 @@ from .core.store import CatalogStore
 
 @dataclass(frozen=True)
 class AppState:
-    """What every tool call reads: the settings, the HTTP client and the catalog store."""
+    """What every tool call reads: the settings, the HTTP client, the catalog store, and the
+    slots that bound how many calls run at once."""
 
     settings: Settings
     client: OpenRouterClient
     store: CatalogStore
+    call_slots: anyio.CapacityLimiter
 
 
 class Runtime:
@@ -48,7 +54,8 @@ class Runtime:
             OpenRouterClient(self.settings) as client,
             CatalogStore(self.settings, client) as store,
         ):
-            self.state = AppState(self.settings, client, store)
+            slots = anyio.CapacityLimiter(self.settings.max_concurrent_requests)
+            self.state = AppState(self.settings, client, store, slots)
             try:
                 yield self.state
             finally:

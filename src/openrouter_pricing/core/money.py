@@ -8,6 +8,9 @@ Decisions:
   the pricing layer can refuse it; it must never become a negative cost.
 - Absent prices are zero (since 2026 OpenRouter leaves zero prices out).
 - Money is never rounded; ``format_usd`` only removes exponent notation and trailing zeros.
+- A magnitude no real price or balance reaches (``1e999999``, ``1e-999999``, a number spelt in
+  thousands of digits) is refused as malformed: kept, it would overflow the arithmetic or print as
+  a megabyte of zeros, so one corrupt model could take every catalog answer down with it.
 """
 
 from __future__ import annotations
@@ -19,6 +22,10 @@ ZERO = Decimal(0)
 ONE_MILLION = Decimal(1_000_000)
 
 PriceInput = str | int | float | Decimal
+
+MAX_ABS_USD = Decimal(10) ** 9  # per unit or in all: far beyond any real price or balance
+MIN_ABS_USD = Decimal(10) ** -20  # the smallest non-zero magnitude accepted
+MAX_NUMBER_CHARS = 64
 
 
 class PriceFormatError(ValueError):
@@ -44,6 +51,7 @@ def parse_price(value: PriceInput | None) -> Decimal:
         raise PriceFormatError(f"not a decimal price: {text[:40]!r}") from exc
     if not price.is_finite():
         raise PriceFormatError(f"a price must be finite, got {text[:40]!r}")
+    _check_magnitude(price, text)
     if price == DYNAMIC_PRICE:
         return DYNAMIC_PRICE
     if price < 0:
@@ -65,7 +73,13 @@ def parse_amount(value: PriceInput | None) -> Decimal | None:
         raise PriceFormatError(f"not a decimal amount: {str(value)[:40]!r}") from exc
     if not amount.is_finite():
         raise PriceFormatError(f"an amount must be finite, got {str(value)[:40]!r}")
+    _check_magnitude(amount, str(value))
     return amount
+
+
+def _check_magnitude(value: Decimal, text: str) -> None:
+    if len(text) > MAX_NUMBER_CHARS or (value and not MIN_ABS_USD <= abs(value) < MAX_ABS_USD):
+        raise PriceFormatError(f"an implausible amount of USD: {text[:40]!r}")
 
 
 def is_dynamic(price: Decimal) -> bool:

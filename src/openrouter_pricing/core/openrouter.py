@@ -3,7 +3,9 @@
 Decisions:
 - One ``httpx2.AsyncClient`` per instance, created on first use, so building the server never
   waits on the network. It owns the connection pool and the connect/read timeouts; every call also
-  has an overall bound, so a server that drips bytes cannot hold a tool call forever.
+  has an overall bound (``request_timeout_seconds`` over all its attempts and waits, the catalog
+  ``catalog_fetch_timeout_seconds``), so a server that drips bytes or hangs cannot hold a tool call
+  longer than that.
 - Every failure becomes one ``errors.OpenRouterError`` subclass whose message is one actionable
   sentence quoting OpenRouter's own message (clipped to 200 characters). The API key is scrubbed
   from every message, and errors are raised outside ``except`` blocks so that no httpx exception
@@ -43,7 +45,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import errors
 from .schema import Credits, Endpoint, Generation, KeyInfo, parse_endpoints
-from .settings import Secret, Settings
+from .settings import Secret, Settings, scrub_secrets
 from .upstream import (
     KIND_ERRORS,
     MANAGEMENT_ADVICE,
@@ -255,6 +257,7 @@ class OpenRouterClient:
         overall = call.overall_timeout
         if overall is None:
             overall = attempt_bound * (settings.max_retries + 1) + settings.max_retry_wait_seconds
+            overall = min(overall, settings.request_timeout_seconds)
         outcome: Any = None
         with anyio.move_on_after(overall) as scope:
             outcome = await self._with_retries(
@@ -347,10 +350,7 @@ class OpenRouterClient:
         raise self._error(call, _Failure("invalid", clip(problem)))
 
     def _scrub(self, text: str, key: Secret | None) -> str:
-        for secret in (key, self._settings.api_key):
-            if secret:
-                text = text.replace(secret.reveal(), "***")
-        return text
+        return scrub_secrets(text, (key, self._settings.api_key))
 
     def _error(self, call: _Call, failure: _Failure) -> errors.OpenRouterError:
         """The exception for a failure: one sentence, OpenRouter's words quoted, no key."""

@@ -1,27 +1,33 @@
 """Settings, read once from the environment (the CLI may override some of them).
 
 Decisions: a frozen dataclass rather than pydantic-settings, so reading settings costs nothing at
-start-up; the API key is held in a ``Secret`` whose ``repr`` and ``str`` never show it.
+start-up; the API key is held in a ``Secret`` whose ``repr`` and ``str`` never show it, and which
+can scrub itself (whole or clipped) from any text about to be shown or logged.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 DEFAULT_CATALOG_TTL_SECONDS = 3600.0
+DEFAULT_MAX_CONCURRENT_REQUESTS = 64
+MIN_SCRUBBED_PREFIX = 16  # "sk-or-v1-" and 7 characters of the secret part
+_KEY_SHAPE = re.compile(r"sk-or-v\d+-[A-Za-z0-9_-]{7,}", re.IGNORECASE)  # OpenRouter's key format
 
 
 class Secret:
     """A string that does not show itself in ``repr``, ``str``, f-strings or logs."""
 
-    __slots__ = ("_value",)
+    __slots__ = ("_pattern", "_value")
 
     def __init__(self, value: str) -> None:
         self._value = value
+        self._pattern: re.Pattern[str] | None = None
 
     def reveal(self) -> str:
         return self._value
@@ -40,11 +46,59 @@ class Secret:
     def __bool__(self) -> bool:
         return bool(self._value)
 
+    def scrub(self, text: str) -> str:
+        """``text`` with this secret, and any clipped or re-cased copy of it (a prefix of at least
+        ``MIN_SCRUBBED_PREFIX`` characters in any letter case, as a message that cut or
+        lower-cased it would hold), replaced by ``***``."""
+        secret = self._value
+        head = secret[:MIN_SCRUBBED_PREFIX]
+        if not head:
+            return text
+        if self._pattern is None:
+            self._pattern = re.compile(re.escape(head), re.IGNORECASE)
+        parts, start = [], 0
+        while found := self._pattern.search(text, start):
+            end, matched = found.end(), len(head)
+            while (
+                matched < len(secret)
+                and end < len(text)
+                and text[end].lower() == secret[matched].lower()
+            ):
+                end, matched = end + 1, matched + 1
+            parts += [text[start : found.start()], "***"]
+            start = end
+        if not parts:
+            return text
+        parts.append(text[start:])
+        return "".join(parts)
+
+
+def scrub_secrets(text: str, secrets: Iterable[Secret | None]) -> str:
+    """``text`` without any of ``secrets`` (see ``Secret.scrub``), nor anything shaped like an
+    OpenRouter key (a key the server was never given is still somebody's key)."""
+    for secret in secrets:
+        if secret:
+            text = secret.scrub(text)
+    if "sk-or-" in text or "SK-OR-" in text.upper():
+        text = _KEY_SHAPE.sub("***", text)
+    return text
+
 
 def _default_cache_dir() -> Path:
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("openrouter-pricing-mcp", appauthor=False))
+
+
+def positive_int(text: str, name: str) -> int:
+    """``text`` as a whole number of at least 1, or a ``ValueError`` naming the setting."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 1_000_000:
+        raise ValueError(f"{name} must be a whole number from 1 to 1000000, got {text[:40]!r}")
+    return value
 
 
 def _flag(value: str | None) -> bool:
@@ -61,12 +115,15 @@ class Settings:
     catalog_file: Path | None = None
     log_level: str = "WARNING"
     auth_token: Secret | None = None
+    # Tool calls (and HTTP requests) handled at once; more are refused with a "busy" error.
+    max_concurrent_requests: int = DEFAULT_MAX_CONCURRENT_REQUESTS
     # Bounds of the HTTP client: every call to OpenRouter ends within these.
     connect_timeout_seconds: float = 5.0
     read_timeout_seconds: float = 15.0
     catalog_fetch_timeout_seconds: float = 10.0
     max_retries: int = 2
     max_retry_wait_seconds: float = 20.0
+    request_timeout_seconds: float = 30.0  # one call to /key, /credits, /generation, /endpoints
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -83,6 +140,11 @@ class Settings:
             ) from exc
         if ttl < 0:
             raise ValueError("OPENROUTER_PRICING_CATALOG_TTL must be zero or more seconds")
+        limit_text = (env.get("OPENROUTER_PRICING_MAX_CONCURRENT_REQUESTS") or "").strip()
+        limit = positive_int(
+            limit_text or str(DEFAULT_MAX_CONCURRENT_REQUESTS),
+            "OPENROUTER_PRICING_MAX_CONCURRENT_REQUESTS",
+        )
         return cls(
             api_key=Secret(key) if key else None,
             base_url=(env.get("OPENROUTER_BASE_URL") or DEFAULT_BASE_URL).strip().rstrip("/"),
@@ -91,6 +153,7 @@ class Settings:
             offline=_flag(env.get("OPENROUTER_PRICING_OFFLINE")),
             log_level=(env.get("OPENROUTER_PRICING_LOG_LEVEL") or "WARNING").strip().upper(),
             auth_token=Secret(token) if token else None,
+            max_concurrent_requests=limit,
         )
 
     def resolved_cache_dir(self) -> Path:

@@ -156,6 +156,9 @@ class CatalogStore:
             except (OpenRouterError, TimeoutError) as exc:
                 logger.warning("catalog fetch failed, using the built-in catalog: %s", exc)
                 self._last_failure = self._clock()
+            except Exception:  # a bug must not leave every call fetching again
+                logger.exception("catalog fetch failed unexpectedly, using the built-in catalog")
+                self._last_failure = self._clock()
         return self._load_builtin()
 
     def _snapshot_from(
@@ -195,7 +198,7 @@ class CatalogStore:
         fetched_at = datetime.fromtimestamp(self._clock(), UTC)
         try:
             snapshot = self._snapshot_from(raw, "live", fetched_at)
-        except ValueError as exc:
+        except (ValueError, ArithmeticError) as exc:
             raise InvalidResponseError(f"OpenRouter's model list was unusable: {exc}.") from exc
         self._write_cache(raw, fetched_at)
         self._last_failure = None
@@ -223,6 +226,9 @@ class CatalogStore:
         except (OpenRouterError, TimeoutError) as exc:
             self._last_failure = self._clock()
             logger.warning("catalog refresh failed; keeping the catalog held: %s", exc)
+        except Exception:  # raised in the store's task group, it would stop the whole server
+            self._last_failure = self._clock()
+            logger.exception("catalog refresh failed unexpectedly; keeping the catalog held")
         finally:
             self._refreshing = False
 

@@ -204,6 +204,19 @@ async def _count_prompt(
     return prompt_tokens, None
 
 
+def _moment(at: datetime | None) -> datetime:
+    """``at`` in UTC (naive means UTC), or now; a time that leaves the calendar is an error."""
+    if at is None:
+        return datetime.now(UTC)
+    try:
+        return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:
+        fail(
+            f"at={at.isoformat()} falls outside the years 1 to 9999 once converted to UTC; give "
+            "a time such as '2026-08-20T23:00:00Z'."
+        )
+
+
 def _resolve(catalog: Catalog, model: str) -> Resolved:
     with pricing_errors():
         return catalog.resolve(model)
@@ -281,7 +294,7 @@ async def estimate_cost(
     )
     with pricing_errors():
         usage.validate()
-    when = datetime.now(UTC) if at is None else (at if at.tzinfo else at.replace(tzinfo=UTC))
+    when = _moment(at)
     variant = resolved.routing_variant
     pricing = resolved.model.pricing
     endpoint: Endpoint | None = None

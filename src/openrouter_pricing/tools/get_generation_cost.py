@@ -121,9 +121,9 @@ def _created(gen: Generation) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(gen.created_at.replace("Z", "+00:00"))
-    except ValueError:
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):  # not a time, or one that leaves the calendar in UTC
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _usage(gen: Generation) -> tuple[Usage, list[str]]:
