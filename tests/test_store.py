@@ -255,3 +255,20 @@ async def test_endpoints_are_fetched_on_demand_cached_and_kept_on_failure(
         assert await store.get_endpoints(model_id) is first  # stale but kept
         with pytest.raises(OpenRouterError):
             await store.get_endpoints("nobody/nothing")
+
+
+async def test_abandoned_temp_files_are_removed_but_young_ones_kept(
+    fake_openrouter: FakeOpenRouter, tmp_path: Path
+) -> None:
+    settings = settings_for(fake_openrouter, tmp_path)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    abandoned = cache / ".catalog-killed.tmp"
+    abandoned.write_text('{"half": ')
+    hour_ago = abandoned.stat().st_mtime - 3600
+    os.utime(abandoned, (hour_ago, hour_ago))
+    in_flight = cache / ".catalog-other-writer.tmp"  # another server, writing right now
+    in_flight.write_text('{"half": ')
+    async with OpenRouterClient(settings) as client, CatalogStore(settings, client) as store:
+        await store.get()
+    assert not abandoned.exists() and in_flight.exists()

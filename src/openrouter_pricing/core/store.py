@@ -18,6 +18,7 @@ Decisions:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -32,6 +33,7 @@ from typing import Any, Literal, Protocol
 
 import anyio
 import anyio.abc
+import anyio.to_thread
 
 from .catalog import Catalog
 from .errors import CatalogUnavailableError, InvalidResponseError, OpenRouterError
@@ -44,6 +46,7 @@ CatalogSource = Literal["live", "cache", "file", "builtin"]
 CACHE_FORMAT = "openrouter-pricing-mcp/catalog"
 CACHE_VERSION = 1
 RETRY_AFTER_FAILURE_SECONDS = 60.0
+ABANDONED_TEMP_SECONDS = 600.0
 
 
 class CatalogFetcher(Protocol):
@@ -200,7 +203,8 @@ class CatalogStore:
             snapshot = self._snapshot_from(raw, "live", fetched_at)
         except (ValueError, ArithmeticError) as exc:
             raise InvalidResponseError(f"OpenRouter's model list was unusable: {exc}.") from exc
-        self._write_cache(raw, fetched_at)
+        # Serialising and fsyncing a megabyte would stall every other call on the event loop.
+        await anyio.to_thread.run_sync(self._write_cache, raw, fetched_at)
         self._last_failure = None
         return snapshot
 
@@ -279,6 +283,7 @@ class CatalogStore:
         }
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            _remove_abandoned_temp_files(path.parent)
             fd, temp = tempfile.mkstemp(prefix=".catalog-", suffix=".tmp", dir=path.parent)
             try:
                 with os.fdopen(fd, "wb") as handle:
@@ -327,3 +332,13 @@ class CatalogStore:
                 raise
             self._endpoints[key] = (self._clock(), endpoints)
             return endpoints
+
+
+def _remove_abandoned_temp_files(directory: Path) -> None:
+    """Delete temp files that a writer killed mid-write left behind. Only old ones: a younger one
+    may belong to another server writing into the same directory right now."""
+    cutoff = time.time() - ABANDONED_TEMP_SECONDS
+    for leftover in directory.glob(".catalog-*.tmp"):
+        with contextlib.suppress(OSError):
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
