@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -190,6 +191,8 @@ async def test_in_memory_every_tool_and_error_path(
             raise RuntimeError(f"a crash that quotes the key {CANARY}")
 
         monkeypatch.setattr(list_models_module, "model_row", crash)
+        # no cached rows either, so the next page builds one (and crashes)
+        monkeypatch.setattr(list_models_module, "_ROWS", weakref.WeakKeyDictionary())
         crashed = await client.call_tool("list_models", {"limit": 1})
         assert crashed.is_error and "internal error" in result_text(crashed)
         texts.append(result_text(crashed))

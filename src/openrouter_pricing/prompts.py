@@ -1,7 +1,5 @@
 """The MCP prompt: a step-by-step, cost-aware model choice that uses this server's tools."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from mcp.server.mcpserver import MCPServer

@@ -15,24 +15,28 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 
-from .core.catalog import Catalog, context_of
 from .core.errors import PricingError, UnknownModelError, UnknownVariantError
 from .core.money import DYNAMIC_PRICE, format_usd, per_million
-from .core.schema import TOKEN_PRICE_KEYS, Model, PriceSet
-from .core.store import CatalogInfo, CatalogSnapshot
 from .state import AppState, Runtime
 from .tools.common import catalog_block
+
+if TYPE_CHECKING:  # the core is imported when a resource is read, not at start-up
+    from .core.catalog import Catalog
+    from .core.schema import Model, PriceSet
+    from .core.store import CatalogInfo, CatalogSnapshot
 
 CATALOG_URI = "openrouter://catalog"
 MODEL_URI_TEMPLATE = "openrouter://models/{+model_id}"
 
 
 def _price_sheet(prices: PriceSet) -> dict[str, Any]:
+    from .core.schema import TOKEN_PRICE_KEYS
+
     sheet: dict[str, Any] = {}
     dynamic = []
     for key, value in prices.listed().items():
@@ -49,6 +53,8 @@ def _price_sheet(prices: PriceSet) -> dict[str, Any]:
 
 def model_document(model: Model, catalog: Catalog, info: CatalogInfo) -> dict[str, Any]:
     """Everything known about one model's prices and limits, JSON-ready."""
+    from .core.catalog import context_of
+
     overrides = []
     for override in model.pricing.overrides:
         condition: dict[str, Any] = {}

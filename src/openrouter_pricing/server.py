@@ -11,8 +11,6 @@ Decisions:
   translated there, so no input and no bug reaches an agent as a bare "Error executing tool X".
 """
 
-from __future__ import annotations
-
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Literal, cast

@@ -9,6 +9,8 @@ Decisions:
 - Opening costs nothing on the network: the client connects on first use and the store loads the
   catalog on the first call that needs prices.
 - Resources that cannot receive a ``Context`` (static ones) read ``Runtime.state`` instead.
+- The core (client, store) is imported when the state is opened, not with this module: nothing in
+  ``initialize`` or ``tools/list`` needs it (see ``tools.limits``).
 - ``call_slots`` bounds the tool calls running at once in the process (see ``tools.guard``); it is
   created with the state, inside the event loop that uses it.
 """
@@ -18,12 +20,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import anyio
 
-from .core.openrouter import OpenRouterClient
-from .core.settings import Settings
-from .core.store import CatalogStore
+if TYPE_CHECKING:
+    from .core.openrouter import OpenRouterClient
+    from .core.settings import Settings
+    from .core.store import CatalogStore
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,11 @@ class Runtime:
         if self.state is not None:
             yield self.state
             return
+        # Imported here, not at module level: ``initialize`` and ``tools/list`` need none of the
+        # core, so a cold start does not pay for importing it.
+        from .core.openrouter import OpenRouterClient
+        from .core.store import CatalogStore
+
         async with (
             OpenRouterClient(self.settings) as client,
             CatalogStore(self.settings, client) as store,

@@ -1,8 +1,6 @@
 """The MCP tools: one module per tool, each validating its arguments, calling the pricing core and
 shaping a flat, schema-checked result with a short text summary."""
 
-from __future__ import annotations
-
 from mcp.server.mcpserver import MCPServer
 
 from ..state import AppState

@@ -14,11 +14,9 @@ Decisions:
 - The key used is the caller's ``X-OpenRouter-Key`` over HTTP, else the server's own key.
 """
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import anyio
 from mcp.server.mcpserver import MCPServer
@@ -26,7 +24,6 @@ from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
 from ..core.errors import ForbiddenError, PricingError
-from ..core.schema import Credits, KeyInfo
 from ..state import AppState
 from .common import (
     AppContext,
@@ -40,6 +37,9 @@ from .common import (
     state_of,
     usd_or_none,
 )
+
+if TYPE_CHECKING:
+    from ..core.schema import Credits, KeyInfo
 
 FREE_TIER_CREDIT_THRESHOLD = Decimal(10)
 LOW_BALANCE_USD = Decimal(1)
@@ -77,7 +77,7 @@ class CheckBalanceOutput(OutputModel):
 
 async def _fetch(
     state: AppState, key: Any
-) -> tuple[KeyInfo | PricingError | None, Credits | PricingError | None]:
+) -> "tuple[KeyInfo | PricingError | None, Credits | PricingError | None]":
     got: dict[str, Any] = {}
 
     async def ask(name: str, call: Any) -> None:
@@ -93,7 +93,7 @@ async def _fetch(
 
 
 def _account(
-    info: KeyInfo, credits: Credits | PricingError | None
+    info: "KeyInfo", credits: "Credits | PricingError | None"
 ) -> tuple[AccountOut | None, Decimal | None, Decimal | None, str | None]:
     """The account block, its remaining credits and total bought, and the note when absent."""
     if isinstance(credits, ForbiddenError):
@@ -158,7 +158,7 @@ def _free_limit(is_free_tier: bool | None, total_bought: Decimal | None) -> int 
 
 
 def _warnings(
-    info: KeyInfo, account_remaining: Decimal | None, spendable: Decimal | None
+    info: "KeyInfo", account_remaining: Decimal | None, spendable: Decimal | None
 ) -> list[str]:
     warnings = []
     if account_remaining is not None and account_remaining < 0:

@@ -8,16 +8,16 @@ Decisions:
 - ``X-OpenRouter-Key`` (HTTP only) is read per call from the request headers, handed to the client
   for that one call, and never logged, cached or echoed.
 - Results are ``CallToolResult``s whose ``structured_content`` is the output model's dump; the SDK
-  validates it against the published schema, and we write the text summary ourselves.
+  validates it against the published schema, and we write the text summary ourselves. Since the
+  SDK validates it, the tools build their output models with ``model_construct`` (or plain dicts,
+  for many rows) instead of validating them twice.
 """
-
-from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
@@ -27,8 +27,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..core.errors import PricingError
 from ..core.money import display_usd, format_usd
 from ..core.settings import Secret
-from ..core.store import CatalogInfo, CatalogSnapshot
 from ..state import AppState
+
+if TYPE_CHECKING:
+    from ..core.store import CatalogInfo, CatalogSnapshot
 
 AppContext = Context[AppState, Any]
 
@@ -68,14 +70,19 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def catalog_block(info: CatalogInfo) -> CatalogBlock:
-    return CatalogBlock(
-        source=info.source,
-        fetched_at=iso_utc(info.fetched_at),
-        age_seconds=info.age_seconds,
-        stale=info.stale,
-        model_count=info.model_count,
-    )
+def catalog_dict(info: "CatalogInfo") -> dict[str, Any]:
+    """The catalog block as JSON-ready data (``CatalogBlock``'s dump)."""
+    return {
+        "source": info.source,
+        "fetched_at": iso_utc(info.fetched_at),
+        "age_seconds": float(info.age_seconds),
+        "stale": info.stale,
+        "model_count": info.model_count,
+    }
+
+
+def catalog_block(info: "CatalogInfo") -> CatalogBlock:
+    return CatalogBlock.model_construct(**catalog_dict(info))
 
 
 def _age(seconds: float) -> str:
@@ -88,7 +95,7 @@ def _age(seconds: float) -> str:
     return f"{seconds / 86400:.0f} days"
 
 
-def stale_warning(info: CatalogInfo) -> str | None:
+def stale_warning(info: "CatalogInfo") -> str | None:
     """The warning line for a stale catalog, or ``None`` when it is fresh."""
     if not info.stale:
         return None
@@ -103,7 +110,7 @@ def stale_warning(info: CatalogInfo) -> str | None:
     )
 
 
-def catalog_lines(info: CatalogInfo) -> list[str]:
+def catalog_lines(info: "CatalogInfo") -> list[str]:
     """The text-summary lines about the catalog: its source and age, and a stale warning."""
     lines = [
         f"Catalog: {info.source}, {info.model_count} models, fetched "
@@ -115,11 +122,12 @@ def catalog_lines(info: CatalogInfo) -> list[str]:
     return lines
 
 
-def result(output: OutputModel, text: str) -> CallToolResult:
-    """A tool result: ``output`` as structured content, ``text`` as the readable summary."""
+def result(output: OutputModel | dict[str, Any], text: str) -> CallToolResult:
+    """A tool result: ``output`` (a model, or its JSON-ready dump) as structured content, ``text``
+    as the readable summary."""
     return CallToolResult(
         content=[TextContent(type="text", text=text)],
-        structured_content=output.model_dump(mode="json"),
+        structured_content=output if isinstance(output, dict) else output.model_dump(mode="json"),
     )
 
 
@@ -141,7 +149,7 @@ def state_of(ctx: AppContext) -> AppState:
     return ctx.request_context.lifespan_context
 
 
-async def load_catalog(ctx: AppContext) -> tuple[AppState, CatalogSnapshot, CatalogInfo]:
+async def load_catalog(ctx: AppContext) -> "tuple[AppState, CatalogSnapshot, CatalogInfo]":
     """The state, the catalog to answer with, and its freshness."""
     state = state_of(ctx)
     with pricing_errors():

@@ -13,8 +13,6 @@ Decisions:
   model's providers.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 

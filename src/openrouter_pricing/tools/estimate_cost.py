@@ -12,10 +12,8 @@ Decisions:
   rounded. Subsets larger than their parent and absurd counts are errors, not numbers.
 """
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import anyio
 import anyio.to_thread
@@ -23,19 +21,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
-from ..core.catalog import Catalog, Resolved, context_of
 from ..core.money import display_usd, per_million
-from ..core.pricing import (
-    MAX_REQUESTS,
-    MAX_TOKENS_PER_REQUEST,
-    MAX_UNITS_PER_REQUEST,
-    AppliedOverride,
-    CostBreakdown,
-    Usage,
-    with_online_search,
-)
-from ..core.schema import Endpoint, Pricing
-from ..core.tokens import count_tokens
 from ..state import AppState
 from .common import (
     AppContext,
@@ -52,13 +38,12 @@ from .common import (
     table,
     usd,
 )
-from .endpoints import (
-    discount_warning,
-    endpoint_for_provider,
-    endpoint_label,
-    price_at_floor,
-    priced,
-)
+from .limits import MAX_REQUESTS, MAX_TOKENS_PER_REQUEST, MAX_UNITS_PER_REQUEST
+
+if TYPE_CHECKING:
+    from ..core.catalog import Catalog, Resolved
+    from ..core.pricing import AppliedOverride, CostBreakdown, Usage
+    from ..core.schema import Endpoint, Pricing
 
 MAX_PROMPT_TEXT_CHARS = 2_000_000
 Tokens = Annotated[int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST)]
@@ -95,7 +80,7 @@ class EstimateCostOutput(OutputModel):
     catalog: CatalogBlock
 
 
-def _override_out(applied: tuple[AppliedOverride, ...]) -> AppliedOverrideOut | None:
+def _override_out(applied: "tuple[AppliedOverride, ...]") -> AppliedOverrideOut | None:
     if not applied:
         return None
     kinds = {a.kind for a in applied}
@@ -104,7 +89,7 @@ def _override_out(applied: tuple[AppliedOverride, ...]) -> AppliedOverrideOut | 
     )
     tier = next((a for a in reversed(applied) if a.kind == "tier"), None)
     window = next((a for a in reversed(applied) if a.kind == "time_window"), None)
-    return AppliedOverrideOut(
+    return AppliedOverrideOut.model_construct(
         kind=kind,
         description="; ".join(a.description for a in applied),
         min_prompt_tokens=tier.min_prompt_tokens if tier else None,
@@ -114,8 +99,10 @@ def _override_out(applied: tuple[AppliedOverride, ...]) -> AppliedOverrideOut | 
 
 
 def _usage_warnings(
-    resolved: Resolved, usage: Usage, endpoint: Endpoint | None, pricing: Pricing
+    resolved: "Resolved", usage: "Usage", endpoint: "Endpoint | None", pricing: "Pricing"
 ) -> list[str]:
+    from ..core.catalog import context_of
+
     model = resolved.model
     warnings = []
     window = (endpoint.context_length if endpoint else None) or context_of(model)
@@ -150,7 +137,7 @@ def _usage_warnings(
     return warnings
 
 
-def _summary(output: EstimateCostOutput, breakdown: CostBreakdown) -> str:
+def _summary(output: EstimateCostOutput, breakdown: "CostBreakdown") -> str:
     head = output.model + (f" at endpoint {output.endpoint}" if output.endpoint else "")
     if output.requests == 1:
         head += f": {display_usd(breakdown.total)} for one request (exact: ${output.total_usd})."
@@ -182,8 +169,10 @@ def _summary(output: EstimateCostOutput, breakdown: CostBreakdown) -> str:
 
 
 async def _count_prompt(
-    prompt_tokens: int | None, prompt_text: str | None, resolved: Resolved, warnings: list[str]
+    prompt_tokens: int | None, prompt_text: str | None, resolved: "Resolved", warnings: list[str]
 ) -> tuple[int, str | None]:
+    from ..core.tokens import count_tokens
+
     if prompt_tokens is not None and prompt_text is not None:
         fail("Give prompt_tokens or prompt_text, not both; prompt_text is counted for you.")
     if prompt_text is not None:
@@ -217,7 +206,7 @@ def _moment(at: datetime | None) -> datetime:
         )
 
 
-def _resolve(catalog: Catalog, model: str) -> Resolved:
+def _resolve(catalog: "Catalog", model: str) -> "Resolved":
     with pricing_errors():
         return catalog.resolve(model)
 
@@ -277,6 +266,15 @@ async def estimate_cost(
     decimal strings; unit_price_usd is per token for token items. Example: {"model":
     "openai/gpt-4o-mini", "prompt_tokens": 12000, "completion_tokens": 800, "requests": 1000}.
     Use ':floor' to price the cheapest provider endpoint, or provider='name' for one endpoint."""
+    from ..core.pricing import Usage, with_online_search
+    from .endpoints import (
+        discount_warning,
+        endpoint_for_provider,
+        endpoint_label,
+        price_at_floor,
+        priced,
+    )
+
     state, snapshot, info = await load_catalog(ctx)
     resolved = _resolve(snapshot.catalog, model)
     warnings: list[str] = []
@@ -322,14 +320,15 @@ async def estimate_cost(
     stale = stale_warning(info)
     if stale:
         warnings.append(stale)
-    output = EstimateCostOutput(
+    # Built without validation: the SDK validates the result against the published schema.
+    output = EstimateCostOutput.model_construct(
         model=resolved.model.id,
         variant=resolved.variant,
         total_usd=usd(breakdown.total),
         per_request_usd=usd(breakdown.per_request),
         requests=breakdown.requests,
         line_items=[
-            LineItemOut(
+            LineItemOut.model_construct(
                 component=item.component,
                 quantity=item.quantity,
                 unit=item.unit,

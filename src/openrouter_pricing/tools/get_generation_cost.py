@@ -14,22 +14,17 @@ Decisions:
   BYOK. Amounts within a millionth (OpenRouter's float noise) count as equal.
 """
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
-from ..core.catalog import Catalog
 from ..core.errors import NotFoundError, PricingError
 from ..core.money import display_usd
-from ..core.pricing import Usage, price_usage
-from ..core.schema import Generation
 from ..state import AppState
 from .common import (
     AppContext,
@@ -48,6 +43,11 @@ from .common import (
     usd,
     usd_or_none,
 )
+
+if TYPE_CHECKING:
+    from ..core.catalog import Catalog
+    from ..core.pricing import Usage
+    from ..core.schema import Generation
 
 MAX_IDS = 50
 MAX_WAIT_SECONDS = 60.0
@@ -116,7 +116,7 @@ def _close(a: Decimal, b: Decimal) -> bool:
     return abs(a - b) <= max(ABSOLUTE_TOLERANCE, abs(b) * RELATIVE_TOLERANCE)
 
 
-def _created(gen: Generation) -> datetime | None:
+def _created(gen: "Generation") -> datetime | None:
     if not gen.created_at:
         return None
     try:
@@ -126,7 +126,9 @@ def _created(gen: Generation) -> datetime | None:
         return None
 
 
-def _usage(gen: Generation) -> tuple[Usage, list[str]]:
+def _usage(gen: "Generation") -> "tuple[Usage, list[str]]":
+    from ..core.pricing import Usage
+
     notes = []
     prompt = gen.native_tokens_prompt or gen.tokens_prompt or 0
     completion = gen.native_tokens_completion or gen.tokens_completion or 0
@@ -145,7 +147,9 @@ def _usage(gen: Generation) -> tuple[Usage, list[str]]:
     return usage, notes
 
 
-def _estimate(gen: Generation, catalog: Catalog) -> EstimateOut:
+def _estimate(gen: "Generation", catalog: "Catalog") -> EstimateOut:
+    from ..core.pricing import price_usage
+
     if not gen.model:
         return EstimateOut(total_usd=None, difference_usd=None, note="No model was reported.")
     try:
@@ -197,7 +201,7 @@ def _join(parts: list[str]) -> str:
     return "; ".join(parts) + "."
 
 
-def _generation_out(gen: Generation, catalog: Catalog) -> GenerationOut:
+def _generation_out(gen: "Generation", catalog: "Catalog") -> GenerationOut:
     return GenerationOut(
         id=gen.id,
         model=gen.model,
@@ -226,7 +230,7 @@ def _generation_out(gen: Generation, catalog: Catalog) -> GenerationOut:
 
 async def _lookup_all(
     state: AppState, ids: list[str], key: Any, wait_seconds: float
-) -> dict[str, Generation | PricingError]:
+) -> "dict[str, Generation | PricingError]":
     found: dict[str, Generation | PricingError] = {}
     limiter = anyio.CapacityLimiter(CONCURRENT_LOOKUPS)
 

@@ -19,8 +19,6 @@ Decisions:
   ``CALL_SLOT_WAIT_SECONDS`` is refused with a clear "busy, retry" error instead of piling up.
 """
 
-from __future__ import annotations
-
 import difflib
 import inspect
 import json

@@ -9,33 +9,41 @@ Decisions:
 - ``output_modalities`` defaults to ``["text"]`` like OpenRouter's own listing; ``[]`` lists every
   model (image, audio and embedding models too).
 - ``created`` is the model's publication date (UTC, ``YYYY-MM-DD``), easier to read than unix time.
+- A model's row (and its text-table cells) depends only on the model, so each is built once per
+  catalog and kept with it (``_ROWS``, weakly keyed by the catalog, so it goes with the catalog): a
+  page costs dict lookups. Rows are plain JSON-ready dicts, the dump of ``ModelRow``; the SDK
+  validates them against the published schema, so they are not validated here first.
 """
 
-from __future__ import annotations
-
+import weakref
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
-from ..core.catalog import Catalog, ModelFilter, SortKey, context_of
 from ..core.money import DYNAMIC_PRICE, display_usd, format_usd, per_million
-from ..core.schema import Model
 from ..state import AppState
 from .common import (
     AppContext,
     CatalogBlock,
     OutputModel,
     Usd,
-    catalog_block,
+    catalog_dict,
     catalog_lines,
     load_catalog,
     result,
     table,
 )
+from .limits import SortKey
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ..core.catalog import Catalog, ModelFilter, Page
+    from ..core.schema import Model
 
 MAX_LIMIT = 200
 MAX_OFFSET = 1_000_000
@@ -80,34 +88,38 @@ def _fixed(price: Decimal | None, scale: bool) -> str | None:
     return format_usd(per_million(price) if scale else price)
 
 
-def model_row(model: Model) -> ModelRow:
+def model_row(model: "Model") -> dict[str, Any]:
+    """One model's row: the JSON-ready dump of a ``ModelRow`` (same keys, same order)."""
+    from ..core.catalog import context_of
+
     p = model.pricing
     created = (
         datetime.fromtimestamp(model.created, UTC).date().isoformat()
         if model.created is not None
         else None
     )
-    return ModelRow(
-        id=model.id,
-        name=model.name or model.id,
-        context_length=context_of(model),
-        max_completion_tokens=model.max_completion_tokens,
-        prompt_per_m=_fixed(p.prompt or Decimal(0), True),
-        completion_per_m=_fixed(p.completion or Decimal(0), True),
-        cache_read_per_m=_fixed(p.input_cache_read, True),
-        cache_write_per_m=_fixed(p.input_cache_write, True),
-        reasoning_per_m=_fixed(p.internal_reasoning, True),
-        request_usd=_fixed(p.request, False),
-        image_usd=_fixed(p.image, False),
-        web_search_usd=_fixed(p.web_search, False),
-        input_modalities=list(model.architecture.input_modalities),
-        output_modalities=list(model.architecture.output_modalities),
-        supports=list(model.supported_parameters),
-        is_free=p.is_free,
-        is_dynamic=p.is_dynamic,
-        intelligence_index=model.intelligence_index,
-        created=created,
-    )
+    index = model.intelligence_index
+    return {
+        "id": model.id,
+        "name": model.name or model.id,
+        "context_length": context_of(model),
+        "max_completion_tokens": model.max_completion_tokens,
+        "prompt_per_m": _fixed(p.prompt or Decimal(0), True),
+        "completion_per_m": _fixed(p.completion or Decimal(0), True),
+        "cache_read_per_m": _fixed(p.input_cache_read, True),
+        "cache_write_per_m": _fixed(p.input_cache_write, True),
+        "reasoning_per_m": _fixed(p.internal_reasoning, True),
+        "request_usd": _fixed(p.request, False),
+        "image_usd": _fixed(p.image, False),
+        "web_search_usd": _fixed(p.web_search, False),
+        "input_modalities": list(model.architecture.input_modalities),
+        "output_modalities": list(model.architecture.output_modalities),
+        "supports": list(model.supported_parameters),
+        "is_free": p.is_free,
+        "is_dynamic": p.is_dynamic,
+        "intelligence_index": None if index is None else float(index),
+        "created": created,
+    }
 
 
 def _price_cell(per_m: str | None, dynamic: bool) -> str:
@@ -116,25 +128,51 @@ def _price_cell(per_m: str | None, dynamic: bool) -> str:
     return display_usd(Decimal(per_m), places=4)
 
 
-def _summary(output: ListModelsOutput, spec: ModelFilter, catalog: Catalog) -> str:
-    if not output.models:
+def _cells(row: dict[str, Any]) -> list[str]:
+    """A row's cells in the text table."""
+    index = row["intelligence_index"]
+    return [
+        row["id"],
+        f"{row['context_length']:,}",
+        _price_cell(row["prompt_per_m"], row["is_dynamic"]),
+        _price_cell(row["completion_per_m"], row["is_dynamic"]),
+        "" if index is None else f"{index:g}",
+    ]
+
+
+# Per catalog: model id -> (the model, its row, its cells). The model is kept to check identity,
+# so two models with one id never share a row.
+_Entry = tuple["Model", dict[str, Any], list[str]]
+_ROWS: "weakref.WeakKeyDictionary[Catalog, dict[str, _Entry]]" = weakref.WeakKeyDictionary()
+
+
+def _rows(catalog: "Catalog", models: "Sequence[Model]") -> list[_Entry]:
+    """The rows (and cells) of ``models``, built once per model of ``catalog``."""
+    cache = _ROWS.get(catalog)
+    if cache is None:
+        cache = _ROWS.setdefault(catalog, {})
+    entries = []
+    for model in models:
+        entry = cache.get(model.id)
+        if entry is None or entry[0] is not model:
+            row = model_row(model)
+            entry = (model, row, _cells(row))
+            if model.id not in cache:
+                cache[model.id] = entry
+        entries.append(entry)
+    return entries
+
+
+def _summary(entries: list[_Entry], page: "Page", spec: "ModelFilter", catalog: "Catalog") -> str:
+    if not entries:
         head = f"No models match (of {len(catalog)} in the catalog); loosen the filters."
     else:
-        first, last = output.offset + 1, output.offset + len(output.models)
+        first, last = page.offset + 1, page.offset + len(entries)
         order = f"{spec.sort}{' descending' if spec.descending else ''}"
-        head = f"Models {first}-{last} of {output.total} (sorted by {order}; prices per 1M tokens)."
-        if output.next_offset is not None:
-            head += f" Next page: offset={output.next_offset}."
-    rows = [
-        [
-            row.id,
-            f"{row.context_length:,}",
-            _price_cell(row.prompt_per_m, row.is_dynamic),
-            _price_cell(row.completion_per_m, row.is_dynamic),
-            "" if row.intelligence_index is None else f"{row.intelligence_index:g}",
-        ]
-        for row in output.models
-    ]
+        head = f"Models {first}-{last} of {page.total} (sorted by {order}; prices per 1M tokens)."
+        if page.next_offset is not None:
+            head += f" Next page: offset={page.next_offset}."
+    rows = [cells for _, _, cells in entries]
     parts = [head]
     if rows:
         parts.append(table(["model", "context", "prompt/M", "completion/M", "intel"], rows))
@@ -189,6 +227,8 @@ async def list_models(
     strings; null means not listed (or dynamic, with is_dynamic true). Example: {"supports":
     ["tools"], "min_context": 100000, "sort": "prompt_price", "limit": 5} gives the five cheapest
     tool-capable models with a 100k+ context; call again with offset=next_offset for more."""
+    from ..core.catalog import ModelFilter
+
     _, snapshot, info = await load_catalog(ctx)
     spec = ModelFilter(
         query=query,
@@ -205,16 +245,18 @@ async def list_models(
         limit=limit,
         offset=offset,
     )
-    page = snapshot.catalog.search(spec)
-    output = ListModelsOutput(
-        models=[model_row(model) for model in page.models],
-        total=page.total,
-        offset=page.offset,
-        next_offset=page.next_offset,
-        catalog=catalog_block(info),
-    )
-    text = "\n".join([_summary(output, spec, snapshot.catalog), *catalog_lines(info)])
-    return result(output, text)
+    catalog = snapshot.catalog
+    page = catalog.search(spec)
+    entries = _rows(catalog, page.models)
+    output = {  # ListModelsOutput's dump, validated by the SDK
+        "models": [row for _, row, _ in entries],
+        "total": page.total,
+        "offset": page.offset,
+        "next_offset": page.next_offset,
+        "catalog": catalog_dict(info),
+    }
+    summary = _summary(entries, page, spec, catalog)
+    return result(output, "\n".join([summary, *catalog_lines(info)]))
 
 
 def register(server: MCPServer[AppState]) -> None:

@@ -8,17 +8,13 @@ Decisions:
   most) is the tool's error.
 """
 
-from __future__ import annotations
-
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
-from ..core.pricing import MAX_REQUESTS, MAX_TOKENS_PER_REQUEST
-from ..core.recommend import KNOWN_CAPABILITIES, RecommendRequest, RecommendResult, recommend
 from ..state import AppState
 from .common import (
     AppContext,
@@ -34,6 +30,10 @@ from .common import (
     table,
     usd,
 )
+from .limits import KNOWN_CAPABILITIES, MAX_REQUESTS, MAX_TOKENS_PER_REQUEST
+
+if TYPE_CHECKING:
+    from ..core.recommend import RecommendResult
 
 AuthorList = Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=50)]
 
@@ -61,7 +61,7 @@ class RecommendModelOutput(OutputModel):
     catalog: CatalogBlock
 
 
-def _summary(out: RecommendModelOutput, found: RecommendResult) -> str:
+def _summary(out: RecommendModelOutput, found: "RecommendResult") -> str:
     rows = [
         [
             str(r.rank),
@@ -133,6 +133,8 @@ async def recommend_model(
     proposed. Example: {"task": "summarise support tickets into JSON", "required_capabilities":
     ["structured_outputs"], "prompt_tokens": 3000, "completion_tokens": 300, "requests": 10000,
     "budget_usd": 20}."""
+    from ..core.recommend import RecommendRequest, recommend
+
     _, snapshot, info = await load_catalog(ctx)
     request = RecommendRequest(
         task=task,
@@ -153,15 +155,16 @@ async def recommend_model(
     )
     with pricing_errors():
         found = recommend(snapshot.catalog, request)
-    out = RecommendModelOutput(
+    # Built without validation: the SDK validates the result against the published schema.
+    out = RecommendModelOutput.model_construct(
         recommendations=[
-            RecommendationOut(
+            RecommendationOut.model_construct(
                 rank=rec.rank,
                 model=rec.model.id,
                 name=rec.model.name or rec.model.id,
                 estimated_cost_per_request_usd=usd(rec.estimated_cost_per_request),
                 estimated_total_usd=usd(rec.estimated_total),
-                quality_index=rec.quality_index,
+                quality_index=None if rec.quality_index is None else float(rec.quality_index),
                 quality_source=rec.quality_source,
                 tier=rec.tier,
                 context_length=rec.context_length,
