@@ -19,8 +19,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
 import anyio
-from mcp.server.mcpserver import MCPServer
-from mcp.types import CallToolResult, ToolAnnotations
+from mcp.types import CallToolResult
 from pydantic import Field
 
 from ..core.errors import ForbiddenError, PricingError
@@ -251,16 +250,3 @@ async def check_balance(ctx: AppContext) -> Annotated[CallToolResult, CheckBalan
         warnings=_warnings(info, account_remaining, spendable),
     )
     return result(out, _summary(out))
-
-
-def register(server: MCPServer[AppState]) -> None:
-    server.add_tool(
-        check_balance,
-        title="Check the OpenRouter balance",
-        annotations=ToolAnnotations(
-            title="Check the OpenRouter balance",
-            read_only_hint=True,
-            idempotent_hint=True,
-            open_world_hint=True,
-        ),
-    )

@@ -17,12 +17,10 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import anyio
 import anyio.to_thread
-from mcp.server.mcpserver import MCPServer
-from mcp.types import CallToolResult, ToolAnnotations
+from mcp.types import CallToolResult
 from pydantic import Field
 
 from ..core.money import display_usd, per_million
-from ..state import AppState
 from .common import (
     AppContext,
     CatalogBlock,
@@ -345,16 +343,3 @@ async def estimate_cost(
     )
     text = "\n".join([_summary(output, breakdown), *catalog_lines(info)[:1]])
     return result(output, text)
-
-
-def register(server: MCPServer[AppState]) -> None:
-    server.add_tool(
-        estimate_cost,
-        title="Estimate the cost of a request",
-        annotations=ToolAnnotations(
-            title="Estimate the cost of a request",
-            read_only_hint=True,
-            idempotent_hint=True,
-            open_world_hint=False,
-        ),
-    )

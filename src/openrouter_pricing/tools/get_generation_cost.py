@@ -19,8 +19,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
 import anyio
-from mcp.server.mcpserver import MCPServer
-from mcp.types import CallToolResult, ToolAnnotations
+from mcp.types import CallToolResult
 from pydantic import Field
 
 from ..core.errors import NotFoundError, PricingError
@@ -337,16 +336,3 @@ async def get_generation_cost(
         catalog=catalog_block(info),
     )
     return result(out, "\n".join([_summary(out), *catalog_lines(info)]))
-
-
-def register(server: MCPServer[AppState]) -> None:
-    server.add_tool(
-        get_generation_cost,
-        title="Get the real cost of finished requests",
-        annotations=ToolAnnotations(
-            title="Get the real cost of finished requests",
-            read_only_hint=True,
-            idempotent_hint=True,
-            open_world_hint=True,
-        ),
-    )

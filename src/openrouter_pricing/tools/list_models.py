@@ -20,12 +20,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
-from mcp.server.mcpserver import MCPServer
-from mcp.types import CallToolResult, ToolAnnotations
+from mcp.types import CallToolResult
 from pydantic import Field
 
 from ..core.money import DYNAMIC_PRICE, display_usd, format_usd, per_million
-from ..state import AppState
 from .common import (
     AppContext,
     CatalogBlock,
@@ -257,16 +255,3 @@ async def list_models(
     }
     summary = _summary(entries, page, spec, catalog)
     return result(output, "\n".join([summary, *catalog_lines(info)]))
-
-
-def register(server: MCPServer[AppState]) -> None:
-    server.add_tool(
-        list_models,
-        title="List OpenRouter models and prices",
-        annotations=ToolAnnotations(
-            title="List OpenRouter models and prices",
-            read_only_hint=True,
-            idempotent_hint=True,
-            open_world_hint=False,
-        ),
-    )

@@ -11,11 +11,9 @@ Decisions:
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from mcp.server.mcpserver import MCPServer
-from mcp.types import CallToolResult, ToolAnnotations
+from mcp.types import CallToolResult
 from pydantic import Field
 
-from ..state import AppState
 from .common import (
     AppContext,
     CatalogBlock,
@@ -178,16 +176,3 @@ async def recommend_model(
         catalog=catalog_block(info),
     )
     return result(out, "\n".join([_summary(out, found), *catalog_lines(info)]))
-
-
-def register(server: MCPServer[AppState]) -> None:
-    server.add_tool(
-        recommend_model,
-        title="Recommend models for a task and budget",
-        annotations=ToolAnnotations(
-            title="Recommend models for a task and budget",
-            read_only_hint=True,
-            idempotent_hint=True,
-            open_world_hint=False,
-        ),
-    )
