@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 import time
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -19,6 +20,7 @@ from typing import Any
 
 import pytest
 
+import openrouter_pricing.core.recommend as recommend_module
 from conftest import load_snapshot
 from openrouter_pricing.core.catalog import Catalog, context_of
 from openrouter_pricing.core.errors import PricingError, UsageError
@@ -542,3 +544,62 @@ def test_tiny_catalog_error_names_capability(tiny: Catalog) -> None:
     unknown = replace(RecommendRequest(), required_capabilities=("tools", "mind_reading"))
     with pytest.raises(RecommendationError, match="structured_outputs"):
         recommend(tiny, unknown, now=NOW)
+
+
+def _first_failure(q: Any, f: Any) -> str | None:
+    """The reference for ``rejected``: the first check ``f`` fails, walked model by model."""
+    r = q.request
+    checks = [
+        ("router", f.router),
+        ("batch_variant", f.batch and not r.include_batch),
+        ("expired", f.expires is not None and f.expires <= q.now.date()),
+        ("output_modality", not q.outputs <= f.offers),
+        *((f"capability:{cap}", not need <= f.offers) for cap, need in q.needs),
+        ("author_not_included", bool(q.include) and f.author not in q.include),
+        ("author_excluded", f.author in q.exclude),
+        ("free_not_allowed", f.tier == "free" and not r.allow_free),
+        ("context_window", f.context < r.prompt_tokens + r.completion_tokens),
+        ("min_context", f.context < (r.min_context or 0)),
+        ("max_output_tokens", (f.max_output or r.completion_tokens) < r.completion_tokens),
+    ]
+    quality = f.quality[q.signal][0]
+    checks.append(("quality_floor", q.floor is not None and (quality is None or quality < q.floor)))
+    if reason := next((reason for reason, failed in checks if failed), None):
+        return reason
+    cost = q.cost(f)
+    cap, budget = r.max_cost_per_request_usd, r.budget_usd
+    if cost is None:
+        return "dynamic_price"
+    if cap is not None and cost[0] > cap:
+        return "cost_per_request"
+    return "budget" if budget is not None and cost[1] > budget else None
+
+
+@pytest.mark.parametrize("fields", SCENARIOS.values(), ids=SCENARIOS.keys())
+def test_rejected_counts_each_model_by_its_first_failed_check(
+    catalog: Catalog, fields: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index's set operations count what a walk of every model would, in the same order
+    (most first, ties in catalog order), and leave the same candidates."""
+    seen: list[tuple[Any, Any, list[Any]]] = []
+    screen = recommend_module._screen
+
+    def spy(q: Any, prepared: Any) -> Any:
+        eligible, rejected = screen(q, prepared)
+        seen.append((q, prepared, eligible))
+        return eligible, rejected
+
+    monkeypatch.setattr(recommend_module, "_screen", spy)
+    request = RecommendRequest(**{"budget_usd": Decimal("0.5"), "requests": 100, **fields})
+    try:
+        result = recommend(catalog, request, now=NOW)
+    except RecommendationError:
+        return
+    [(q, prepared, eligible)] = seen
+    reasons = [_first_failure(q, f) for f in prepared.facts]
+    counts = Counter(reason for reason in reasons if reason is not None)
+    assert result.rejected == dict(counts.most_common())
+    assert list(result.rejected) == [reason for reason, _ in counts.most_common()]
+    assert [c.facts for c in eligible] == [
+        f for f, reason in zip(prepared.facts, reasons, strict=True) if reason is None
+    ]

@@ -11,6 +11,9 @@ Decisions (the engine that uses these is ``recommend``):
 - Tier, from the blended list price (prompt:completion 3:1, $ per million tokens, as in
   ``list_models``): free $0, budget < $0.50, mid < $5, premium >= $5.
 - Prices of recent workloads are kept (16 at most) so an agent asking again is answered at once.
+- ``ModelIndex``: the models' positions by each fact a hard constraint checks (router, batch,
+  author, free tier, each capability term; context, maximum output, expiry and quality sorted
+  for ``bisect``), so that a request screens the catalog by set operations, not model by model.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ import functools
 import math
 import statistics
 import weakref
-from collections.abc import Callable, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -62,11 +66,76 @@ class ModelFacts:
     quality: dict[str, tuple[float | None, str]]  # signal -> (score, source)
 
 
+class _Sorted:
+    """Positions sorted by a value, to take those below a bound with ``bisect``."""
+
+    def __init__(self, pairs: Iterable[tuple[float | int | date, int]]) -> None:
+        ordered = sorted(pairs)  # ties by position
+        self.values = [value for value, _ in ordered]
+        self.positions = [position for _, position in ordered]
+
+    def below(self, bound: float | int | date, *, inclusive: bool = False) -> set[int]:
+        cut = (bisect_right if inclusive else bisect_left)(self.values, bound)
+        return set(self.positions[:cut])
+
+
+class ModelIndex:
+    """Positions in ``PreparedCatalog.facts`` by what the hard constraints of ``recommend`` check;
+    each method returns the positions that fail a check."""
+
+    def __init__(self, facts: Sequence[ModelFacts]) -> None:
+        self.everyone = frozenset(range(len(facts)))
+        self.router = frozenset(i for i, f in enumerate(facts) if f.router)
+        self.batch = frozenset(i for i, f in enumerate(facts) if f.batch)
+        self.free = frozenset(i for i, f in enumerate(facts) if f.tier == "free")
+        offering: dict[str, set[int]] = {}
+        by_author: dict[str, set[int]] = {}
+        for i, f in enumerate(facts):
+            for term in f.offers:
+                offering.setdefault(term, set()).add(i)
+            by_author.setdefault(f.author, set()).add(i)
+        self._lacking = {term: self.everyone - found for term, found in offering.items()}
+        self._by_author = {author: frozenset(found) for author, found in by_author.items()}
+        self._expires = _Sorted((f.expires, i) for i, f in enumerate(facts) if f.expires)
+        self._context = _Sorted((f.context, i) for i, f in enumerate(facts))
+        self._max_output = _Sorted((f.max_output, i) for i, f in enumerate(facts) if f.max_output)
+        self._quality: dict[str, tuple[frozenset[int], _Sorted]] = {}
+        for signal in SIGNALS:
+            scores = [(f.quality[signal][0], i) for i, f in enumerate(facts)]
+            unknown = frozenset(i for score, i in scores if score is None)
+            known = _Sorted((s, i) for s, i in scores if s is not None and not math.isnan(s))
+            self._quality[signal] = unknown, known
+
+    def expired(self, today: date) -> set[int]:
+        """Expiring on or before ``today``."""
+        return self._expires.below(today, inclusive=True)
+
+    def lacking(self, needs: frozenset[str]) -> set[int]:
+        """Not offering every term of ``needs``."""
+        return set().union(*(self._lacking.get(term, self.everyone) for term in needs))
+
+    def by_authors(self, authors: frozenset[str]) -> set[int]:
+        return set().union(*(self._by_author.get(author, ()) for author in authors))
+
+    def context_below(self, tokens: int) -> set[int]:
+        return self._context.below(tokens)
+
+    def max_output_below(self, tokens: int) -> set[int]:
+        """A maximum output (when the model states one) under ``tokens``."""
+        return self._max_output.below(tokens)
+
+    def quality_below(self, signal: str, floor: float) -> set[int]:
+        """A score under ``floor``, or none at all."""
+        unknown, known = self._quality[signal]
+        return known.below(floor) | unknown
+
+
 @dataclass(frozen=True)
 class PreparedCatalog:
     facts: tuple[ModelFacts, ...]
     percentiles: dict[str, list[float]]  # signal -> its 0th..99th percentiles
     authors: frozenset[str]
+    index: ModelIndex
     # Costs of recent workloads, by (usage, UTC HHMM: all that time-of-day prices depend on).
     costs: dict[tuple[Usage, int], dict[str, Cost | None]] = field(default_factory=dict)
 
@@ -168,7 +237,8 @@ def _prepare(catalog: Catalog) -> PreparedCatalog:
         )
         for m in catalog.models
     ]
-    return PreparedCatalog(tuple(facts), percentiles, frozenset(f.author for f in facts))
+    authors = frozenset(f.author for f in facts)
+    return PreparedCatalog(tuple(facts), percentiles, authors, ModelIndex(facts))
 
 
 def _tier(model: Model, catalog: Catalog) -> str:

@@ -2,16 +2,17 @@
 constraints, ranked by cost, quality or value, each with a one-line reason.
 
 Decisions:
-- Hard constraints are checked per model and never traded off: the capabilities in
-  ``CAPABILITIES`` (one table: supported parameters and input/output modalities), a window that
-  holds prompt plus completion (and ``min_context``), ``max_completion_tokens``, authors,
-  ``allow_free``, the per-request cap and the total budget. Never proposed: ``openrouter/*``
-  routers, any ``-1`` price, expired models (``expiration_date`` on or before today), ``:batch``
-  unless asked, models that do not output text (unless image or audio output is asked for). One
-  pick per model: variants and ``~...-latest`` aliases form one group, and the group's best entry
-  for the preference stands for it.
-- Cost is ``pricing.price_usage``, the ``estimate_cost`` engine (overrides, time of day at ``at``).
-  A ``web_search`` requirement prices one search per request.
+- Hard constraints are never traded off: the capabilities in ``CAPABILITIES`` (one table:
+  supported parameters and input/output modalities), a window that holds prompt plus completion
+  (and ``min_context``), ``max_completion_tokens``, authors, ``allow_free``, the per-request cap
+  and the total budget. Never proposed: ``openrouter/*`` routers, any ``-1`` price, expired models
+  (``expiration_date`` on or before today), ``:batch`` unless asked, models that do not output
+  text (unless image or audio output is asked for). One pick per model: variants and
+  ``~...-latest`` aliases form one group, and the group's best entry for the preference stands
+  for it. The checks are set operations on ``quality.ModelIndex`` in a fixed order (a rejection
+  counts under the first failed); only the models left are priced.
+- Cost is ``pricing.price_totals``, the sums of the ``estimate_cost`` engine (overrides, time of
+  day at ``at``). A ``web_search`` requirement prices one search per request.
 - Complexity, when not given, is inferred from words in ``task``: reasoning (prove, math, logic,
   puzzle...), complex (code, agent, analysis, research, legal...), simple (classify, extract, tag,
   sentiment...), else general. The highest level matched wins: a floor set too high costs a
@@ -37,6 +38,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -45,8 +47,8 @@ from typing import Literal, get_args
 from .catalog import Catalog
 from .errors import DynamicPriceError, PricingError
 from .money import format_usd
-from .pricing import Usage, price_usage
-from .quality import Cost, ModelFacts, PreparedCatalog, Signal, prepare, terms
+from .pricing import Usage, price_totals
+from .quality import Cost, ModelFacts, ModelIndex, PreparedCatalog, Signal, prepare, terms
 from .schema import Model
 
 Complexity = Literal["simple", "general", "complex", "reasoning"]
@@ -182,48 +184,26 @@ class _Query:
 
     def cost(self, f: ModelFacts) -> Cost | None:
         """The workload's cost on this model, by the ``estimate_cost`` engine; None if dynamic."""
-        if f.model.id not in self.costs:
+        model, costs = f.model, self.costs
+        if model.id not in costs:
             try:
-                priced = price_usage(f.model.pricing, self.usage, at=self.at, model_hint=f.model.id)
-                self.costs[f.model.id] = (priced.per_request, priced.total)
+                costs[model.id] = price_totals(
+                    model.pricing, self.usage, at=self.at, model_hint=model.id
+                )
             except DynamicPriceError:
-                self.costs[f.model.id] = None
-        return self.costs[f.model.id]
+                costs[model.id] = None
+        return costs[model.id]
 
-    def failures(self, f: ModelFacts) -> Iterator[str]:
-        """The constraints ``f`` fails, cheap checks first (it is priced only when they pass)."""
+    def price_failures(self, cost: Cost | None) -> list[str]:
+        """The price checks a model of this ``cost`` fails: the last, as pricing is the dearest."""
         r = self.request
-        if f.router:
-            yield "router"
-        if f.batch and not r.include_batch:
-            yield "batch_variant"
-        if f.expires is not None and f.expires <= self.now.date():
-            yield "expired"
-        if not self.outputs <= f.offers:
-            yield "output_modality"
-        yield from (f"capability:{cap}" for cap, need in self.needs if not need <= f.offers)
-        if self.include and f.author not in self.include:
-            yield "author_not_included"
-        if f.author in self.exclude:
-            yield "author_excluded"
-        if f.tier == "free" and not r.allow_free:
-            yield "free_not_allowed"
-        if f.context < r.prompt_tokens + r.completion_tokens:
-            yield "context_window"
-        if f.context < (r.min_context or 0):
-            yield "min_context"
-        if (f.max_output or r.completion_tokens) < r.completion_tokens:
-            yield "max_output_tokens"
-        quality = f.quality[self.signal][0]
-        if self.floor is not None and (quality is None or quality < self.floor):
-            yield "quality_floor"
-        cost = None if f.router else self.cost(f)
         if cost is None:
-            yield "dynamic_price"
-        elif r.max_cost_per_request_usd is not None and cost[0] > r.max_cost_per_request_usd:
-            yield "cost_per_request"
-        if cost is not None and r.budget_usd is not None and cost[1] > r.budget_usd:
-            yield "budget"
+            return ["dynamic_price"]
+        cap, budget = r.max_cost_per_request_usd, r.budget_usd
+        over = cap is not None and cost[0] > cap
+        if budget is not None and cost[1] > budget:
+            return ["cost_per_request", "budget"] if over else ["budget"]
+        return ["cost_per_request"] if over else []
 
 
 def _capabilities(names: Sequence[str]) -> tuple[str, ...]:
@@ -276,17 +256,14 @@ def _signal(task: str, caps: Sequence[str]) -> tuple[Signal, str]:
     return "intelligence_index", "no coding or agentic work named"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built for every priced model, and a frozen init is slower
 class _Candidate:
     facts: ModelFacts
     per_request: Decimal
     total: Decimal
     quality: float | None
     source: str
-
-    @property
-    def score(self) -> float:  # an unknown quality ranks below any known one
-        return -1.0 if self.quality is None else self.quality
+    score: float  # the quality, or -1 when unknown: it ranks below any known one
 
 
 def _balanced(cands: Sequence[_Candidate], limit: int) -> tuple[list[_Candidate], int]:
@@ -393,13 +370,7 @@ def recommend(
         usage=usage,
         costs=prepared.costs_for(usage, at),
     )
-    rejected: Counter[str] = Counter()
-    eligible: list[_Candidate] = []
-    for f in prepared.facts:
-        if reason := next(query.failures(f), None):
-            rejected[reason] += 1
-        elif priced := query.cost(f):
-            eligible.append(_Candidate(f, *priced, *f.quality[signal]))
+    eligible, rejected = _screen(query, prepared)
     if not eligible:
         raise _nothing_qualifies(query, prepared, complexity)
 
@@ -435,9 +406,50 @@ def recommend(
     notes = _notes(query, complexity, complexity_note, signal_why, prepared.authors)
     if any(r.tier == "free" for r in recommendations):
         notes.append("free models are rate-limited; set allow_free=false for volume work.")
-    return RecommendResult(
-        recommendations, len(prepared.facts), dict(rejected.most_common()), tuple(notes), complexity
-    )
+    return RecommendResult(recommendations, len(prepared.facts), rejected, tuple(notes), complexity)
+
+
+def _cheap_failures(q: _Query, index: ModelIndex) -> Iterator[tuple[str, AbstractSet[int]]]:
+    """The checks before the price, in the order that names a rejection, with the failing models."""
+    r = q.request
+    yield "router", index.router
+    yield "batch_variant", set() if r.include_batch else index.batch
+    yield "expired", index.expired(q.now.date())
+    yield "output_modality", index.lacking(q.outputs)
+    yield from ((f"capability:{cap}", index.lacking(need)) for cap, need in q.needs)
+    if q.include:
+        yield "author_not_included", index.everyone - index.by_authors(q.include)
+    yield "author_excluded", index.by_authors(q.exclude)
+    yield "free_not_allowed", set() if r.allow_free else index.free
+    yield "context_window", index.context_below(r.prompt_tokens + r.completion_tokens)
+    yield "min_context", index.context_below(r.min_context or 0)
+    yield "max_output_tokens", index.max_output_below(r.completion_tokens)
+    yield "quality_floor", set() if q.floor is None else index.quality_below(q.signal, q.floor)
+
+
+def _screen(q: _Query, prepared: PreparedCatalog) -> tuple[list[_Candidate], dict[str, int]]:
+    """The priced candidates that pass every check, in catalog order, and the models rejected per
+    reason, each under its first failed check (most first; ties in the order the catalog meets
+    them). Only the models that pass the cheap checks are priced."""
+    alive = set(prepared.index.everyone)
+    rejected: Counter[str] = Counter()
+    first: dict[str, int] = {}  # reason -> the position of its first model
+    for reason, fails in _cheap_failures(q, prepared.index):
+        if failing := alive & fails:
+            rejected[reason], first[reason] = len(failing), min(failing)
+            alive -= failing
+    eligible: list[_Candidate] = []
+    facts, signal = prepared.facts, q.signal
+    for i in sorted(alive):
+        f = facts[i]
+        if failed := q.price_failures(cost := q.cost(f)):
+            rejected[failed[0]] += 1
+            first.setdefault(failed[0], i)
+        elif cost:
+            quality, source = f.quality[signal]
+            score = -1.0 if quality is None else quality
+            eligible.append(_Candidate(f, *cost, quality, source, score))
+    return eligible, dict(sorted(rejected.items(), key=lambda kv: (-kv[1], first[kv[0]])))
 
 
 def _notes(
@@ -498,10 +510,16 @@ def _nothing_qualifies(
 ) -> PricingError:
     """Name the constraint that removed the most candidates, then, among those that pass it, the
     one that removed the most of them, and so on until every candidate is accounted for."""
+    failed_at: list[set[str]] = [set() for _ in prepared.facts]
+    for reason, failing in _cheap_failures(q, prepared.index):
+        for i in failing:
+            failed_at[i].add(reason)
     fails: list[set[str]] = []
     cheapest: dict[str, Decimal] = {}  # for models that fail only on price: the least they cost
-    for f in prepared.facts:
-        if _FIXED.isdisjoint(failed := set(q.failures(f))):
+    for f, failed in zip(prepared.facts, failed_at, strict=True):
+        if _FIXED.isdisjoint(failed):
+            failed.update(q.price_failures(q.cost(f)))
+        if _FIXED.isdisjoint(failed):
             fails.append(failed)
             if failed in ({"cost_per_request"}, {"budget"}) and (priced := q.cost(f)):
                 [key] = failed
