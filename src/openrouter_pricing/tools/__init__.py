@@ -13,19 +13,15 @@ from mcp.server.mcpserver import MCPServer
 from mcp.types import ToolAnnotations
 
 from ..state import AppState
-from .check_balance import check_balance
-from .estimate_cost import estimate_cost
-from .get_generation_cost import get_generation_cost
-from .list_models import list_models
-from .recommend_model import recommend_model
+from . import check_balance, estimate_cost, get_generation_cost, list_models, recommend_model
 
 # (tool function, title, open world)
 TOOLS: tuple[tuple[Callable[..., Any], str, bool], ...] = (
-    (list_models, "List OpenRouter models and prices", False),
-    (estimate_cost, "Estimate the cost of a request", False),
-    (check_balance, "Check the OpenRouter balance", True),
-    (get_generation_cost, "Get the real cost of finished requests", True),
-    (recommend_model, "Recommend models for a task and budget", False),
+    (list_models.list_models, "List OpenRouter models and prices", False),
+    (estimate_cost.estimate_cost, "Estimate the cost of a request", False),
+    (check_balance.check_balance, "Check the OpenRouter balance", True),
+    (get_generation_cost.get_generation_cost, "Get the real cost of finished requests", True),
+    (recommend_model.recommend_model, "Recommend models for a task and budget", False),
 )
 
 
