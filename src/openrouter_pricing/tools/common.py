@@ -104,6 +104,11 @@ def stale_warning(info: "CatalogInfo") -> str | None:
             f"Prices come from the built-in catalog as of {iso_utc(info.fetched_at)[:10]} "
             f"({_age(info.age_seconds)} old); live prices may differ."
         )
+    if info.source == "file":
+        return (
+            f"Prices come from the --catalog-file, last changed {_age(info.age_seconds)} ago and "
+            "never refreshed by the server; live prices may differ."
+        )
     return (
         f"The catalog is stale ({_age(info.age_seconds)} old, source: {info.source}); a refresh "
         "is attempted in the background, so prices may be out of date."
