@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import catalog_ready, cold_start, http_throughput, in_process, stdio_latency, upstream
+from . import catalog_ready, cold_start, http_throughput, in_process, load, stdio_latency, upstream
 from .common import RESULTS_DIR, Section, catalog_source, load_average, machine
 from .report import as_json, markdown, write_json
 
@@ -31,6 +31,8 @@ class Counts:
     catalog_rounds: int
     warm_calls: int
     cold_calls: int
+    load_clients: int
+    load_calls: int
 
 
 FULL = Counts(
@@ -42,6 +44,8 @@ FULL = Counts(
     catalog_rounds=21,
     warm_calls=1000,
     cold_calls=100,
+    load_clients=50,
+    load_calls=200,
 )
 QUICK = Counts(
     cold_rounds=2,
@@ -52,6 +56,8 @@ QUICK = Counts(
     catalog_rounds=3,
     warm_calls=30,
     cold_calls=20,
+    load_clients=4,
+    load_calls=10,
 )
 
 
@@ -64,6 +70,7 @@ def benchmarks(counts: Counts) -> dict[str, Callable[[], Section]]:
         "inproc": lambda: in_process.run(counts.inproc_calls),
         "catalog": lambda: catalog_ready.run(counts.catalog_rounds),
         "upstream": lambda: upstream.run(counts.warm_calls, counts.cold_calls),
+        "load": lambda: load.run(counts.load_clients, counts.load_calls),
     }
 
 

@@ -23,6 +23,7 @@ from benchmarks import (
     cold_start,
     http_throughput,
     in_process,
+    load,
     run,
     stdio_latency,
     upstream,
@@ -92,3 +93,11 @@ def test_the_command_writes_a_table_and_a_json_file(tmp_path: Path, capsys: Any)
     document = json.loads(written.read_text())
     assert document["header"]["machine"]["nproc"]
     assert [s["title"] for s in document["sections"]] == ["Catalog readiness"]
+
+
+def test_load_reports_percentiles_and_memory() -> None:
+    section = load.run(2, 3)
+    assert len(section.rows) == 1 and section.rows[0]["budget"] is None
+    assert section.details["calls"] == 6 and section.details["failures"] == 0
+    assert section.details["p99_ms"] >= section.details["p50_ms"] > 0
+    assert section.details["rss_after_mb"] > 0
