@@ -7,13 +7,15 @@ Decisions:
 - The HTTP app (``http_app``) passes its own ``Runtime`` in and opens it once for the process; the
   lifespan then shares it (see ``state.Runtime``).
 - The version comes from the installed package's metadata.
+- Over stdio the server reads and writes the pipes on the event loop (``stdio_pipes``): the SDK's
+  transport hands every line to a worker thread and back.
 - The server is a ``GuardedServer`` (``tools.guard``): every tool call is checked, bounded and
   translated there, so no input and no bug reaches an agent as a bare "Error executing tool X".
 """
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from mcp.server.mcpserver import MCPServer
 
@@ -42,6 +44,20 @@ Resources: openrouter://catalog (summary), openrouter://models/{id} (one model's
 """
 
 
+class PricingServer(GuardedServer):
+    """The guarded server, serving stdio on asyncio pipes where it can (see ``stdio_pipes``)."""
+
+    async def run_stdio_async(self) -> None:
+        from .stdio_pipes import serve_stdio
+
+        lowlevel = self._lowlevel_server
+
+        async def run(read_stream: Any, write_stream: Any) -> None:
+            await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
+
+        await serve_stdio(run)
+
+
 def build_server(settings: Settings, *, runtime: Runtime | None = None) -> MCPServer[AppState]:
     """The server with every tool, resource and prompt; ``runtime`` holds its shared state."""
     runtime = runtime if runtime is not None else Runtime(settings)
@@ -55,7 +71,7 @@ def build_server(settings: Settings, *, runtime: Runtime | None = None) -> MCPSe
     log_level = cast(
         LogLevel, level if level in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL") else "WARNING"
     )
-    server = GuardedServer(
+    server = PricingServer(
         SERVER_NAME,
         version=__version__,
         instructions=INSTRUCTIONS,
