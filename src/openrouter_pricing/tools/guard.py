@@ -14,6 +14,10 @@ Decisions:
   what to do. A ``PricingError`` that a tool forgot to translate still carries its own sentence.
 - Every message is scrubbed of the server's API key and of the caller's ``X-OpenRouter-Key``
   (whole or clipped), and so are the results of the tools that read OpenRouter with a key.
+- Results are not validated a second time: every tool builds its structured output from typed
+  models and publishes their schema, and the SDK would re-validate that output on every call (a
+  cost in proportion to its size, a fifth of a ``list_models`` call). The tests check every
+  result they receive against the published ``outputSchema`` instead (the SDK client does).
 - At most ``max_concurrent_requests`` calls run at once per process (over every transport,
   including SSE, whose POSTs return before the call runs); a call that finds no free slot within
   ``CALL_SLOT_WAIT_SECONDS`` is refused with a clear "busy, retry" error instead of piling up.
@@ -208,9 +212,13 @@ class GuardedServer(MCPServer[AppState]):
             meta=meta,
             structured_output=structured_output,
         )
-        self.tool_arguments[name or fn.__name__] = argument_names(fn)
+        tool_name = name or fn.__name__
+        tool = self._tool_manager.get_tool(tool_name)
+        if tool is not None:  # keep the published schema, skip the per-call re-validation
+            tool.fn_metadata.output_model = None
+        self.tool_arguments[tool_name] = argument_names(fn)
         if annotations is not None and annotations.open_world_hint:
-            self.open_world_tools.add(name or fn.__name__)
+            self.open_world_tools.add(tool_name)
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
