@@ -142,6 +142,10 @@ class _Index:
 _NONE: frozenset[int] = frozenset()
 
 
+def _at_most(price: Decimal | None, most: Decimal) -> bool:
+    return price is not None and price <= most
+
+
 class Catalog:
     """An immutable, indexed set of models."""
 
@@ -234,6 +238,11 @@ class Catalog:
 
     def _matching(self, spec: ModelFilter) -> list[int]:
         """The positions of the models that meet ``spec``, in catalog order."""
+        return sorted(self._matches(spec))
+
+    def _matches(self, spec: ModelFilter) -> list[int]:
+        """The positions of the models that meet ``spec``, in no particular order: set operations
+        on the indexes first, then one pass per filter that was given (most calls give none)."""
         index = self._index
         query = (spec.query or "").strip().lower()
         author = (spec.author or "").strip().lower()
@@ -241,28 +250,20 @@ class Catalog:
         required += [index.inputs.get(m.lower(), _NONE) for m in spec.input_modalities]
         required += [index.outputs.get(m.lower(), _NONE) for m in spec.output_modalities]
         required += [index.parameters.get(p.lower(), _NONE) for p in spec.supports]
-        candidates = index.everyone.intersection(*sorted(required, key=len))
-        min_context = spec.min_context
-        max_prompt, max_completion = spec.max_prompt_per_m, spec.max_completion_per_m
-        result = []
-        for position in sorted(candidates):
-            facts = index.facts[position]
-            if query and query not in facts.search_text:
-                continue
-            if min_context is not None and index.context[position] < min_context:
-                continue
-            if spec.free_only and not facts.is_free:
-                continue
-            if max_prompt is not None and (
-                facts.prompt_per_m is None or facts.prompt_per_m > max_prompt
-            ):
-                continue
-            if max_completion is not None and (
-                facts.completion_per_m is None or facts.completion_per_m > max_completion
-            ):
-                continue
-            result.append(position)
-        return result
+        found = list(index.everyone.intersection(*sorted(required, key=len)))
+        facts = index.facts
+        if query:
+            found = [p for p in found if query in facts[p].search_text]
+        if spec.min_context is not None:
+            context, least = index.context, spec.min_context
+            found = [p for p in found if context[p] >= least]
+        if spec.free_only:
+            found = [p for p in found if facts[p].is_free]
+        if (most := spec.max_prompt_per_m) is not None:
+            found = [p for p in found if _at_most(facts[p].prompt_per_m, most)]
+        if (most := spec.max_completion_per_m) is not None:
+            found = [p for p in found if _at_most(facts[p].completion_per_m, most)]
+        return found
 
     def _sort_value(self, model: Model, key: SortKey) -> Decimal | int | float | str | None:
         facts = self._facts[model.id]
@@ -309,7 +310,7 @@ class Catalog:
 
     def search(self, spec: ModelFilter) -> Page:
         """Filter, sort and page."""
-        matches = self._matching(spec)
+        matches = self._matches(spec)  # the ranks order them totally: no catalog order needed
         matches.sort(key=self._ranks(spec.sort, spec.descending).__getitem__)
         window = matches[spec.offset : spec.offset + spec.limit]
         end = spec.offset + len(window)

@@ -185,14 +185,16 @@ def require_online(state: AppState, purpose: str) -> None:
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A compact, aligned plain-text table."""
-    widths = [len(h) for h in headers]
-    for row in rows:
-        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
-
-    return "\n".join(line(cells).rstrip() for cells in [headers, *rows])
+    lines = [headers, *rows]
+    widths = [max(map(len, column)) for column in zip(*lines, strict=True)]
+    last = len(widths) - 1
+    return "\n".join(
+        "  ".join(
+            [cell.ljust(width) for cell, width in zip(cells[:last], widths, strict=False)]
+            + [cells[last]]
+        ).rstrip()
+        for cells in lines
+    )
 
 
 def money_text(amount: Decimal | None, missing: str = "-") -> str:

@@ -13,7 +13,7 @@ Decisions:
 """
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import anyio
 import anyio.to_thread
@@ -26,7 +26,7 @@ from .common import (
     CatalogBlock,
     OutputModel,
     Usd,
-    catalog_block,
+    catalog_dict,
     catalog_lines,
     fail,
     load_catalog,
@@ -78,7 +78,8 @@ class EstimateCostOutput(OutputModel):
     catalog: CatalogBlock
 
 
-def _override_out(applied: "tuple[AppliedOverride, ...]") -> AppliedOverrideOut | None:
+def _override_out(applied: "tuple[AppliedOverride, ...]") -> dict[str, Any] | None:
+    """``AppliedOverrideOut``'s dump for the overrides applied, or None."""
     if not applied:
         return None
     kinds = {a.kind for a in applied}
@@ -87,13 +88,13 @@ def _override_out(applied: "tuple[AppliedOverride, ...]") -> AppliedOverrideOut 
     )
     tier = next((a for a in reversed(applied) if a.kind == "tier"), None)
     window = next((a for a in reversed(applied) if a.kind == "time_window"), None)
-    return AppliedOverrideOut.model_construct(
-        kind=kind,
-        description="; ".join(a.description for a in applied),
-        min_prompt_tokens=tier.min_prompt_tokens if tier else None,
-        utc_start=window.utc_start if window else None,
-        utc_end=window.utc_end if window else None,
-    )
+    return {
+        "kind": kind,
+        "description": "; ".join(a.description for a in applied),
+        "min_prompt_tokens": tier.min_prompt_tokens if tier else None,
+        "utc_start": window.utc_start if window else None,
+        "utc_end": window.utc_end if window else None,
+    }
 
 
 def _usage_warnings(
@@ -135,14 +136,15 @@ def _usage_warnings(
     return warnings
 
 
-def _summary(output: EstimateCostOutput, breakdown: "CostBreakdown") -> str:
-    head = output.model + (f" at endpoint {output.endpoint}" if output.endpoint else "")
-    if output.requests == 1:
-        head += f": {display_usd(breakdown.total)} for one request (exact: ${output.total_usd})."
+def _summary(output: dict[str, Any], breakdown: "CostBreakdown") -> str:
+    head = output["model"] + (f" at endpoint {output['endpoint']}" if output["endpoint"] else "")
+    requests = breakdown.requests
+    if requests == 1:
+        head += f": {display_usd(breakdown.total)} for one request (exact: ${output['total_usd']})."
     else:
         head += (
-            f": {display_usd(breakdown.total)} for {output.requests:,} requests, "
-            f"{display_usd(breakdown.per_request)} each (exact: ${output.total_usd})."
+            f": {display_usd(breakdown.total)} for {requests:,} requests, "
+            f"{display_usd(breakdown.per_request)} each (exact: ${output['total_usd']})."
         )
     rows = [
         [
@@ -158,11 +160,11 @@ def _summary(output: EstimateCostOutput, breakdown: "CostBreakdown") -> str:
     parts = [head]
     if rows:
         parts.append(table(["component", "quantity", "price", "cost"], rows))
-    if output.applied_override:
-        parts.append(f"Override applied: {output.applied_override.description}.")
-    if output.token_count_method:
-        parts.append(f"Prompt tokens counted from text: {output.token_count_method}.")
-    parts.extend(f"Warning: {w}" for w in output.warnings)
+    if output["applied_override"]:
+        parts.append(f"Override applied: {output['applied_override']['description']}.")
+    if output["token_count_method"]:
+        parts.append(f"Prompt tokens counted from text: {output['token_count_method']}.")
+    parts.extend(f"Warning: {w}" for w in output["warnings"])
     return "\n".join(parts)
 
 
@@ -318,28 +320,27 @@ async def estimate_cost(
     stale = stale_warning(info)
     if stale:
         warnings.append(stale)
-    # Built without validation: the SDK validates the result against the published schema.
-    output = EstimateCostOutput.model_construct(
-        model=resolved.model.id,
-        variant=resolved.variant,
-        total_usd=usd(breakdown.total),
-        per_request_usd=usd(breakdown.per_request),
-        requests=breakdown.requests,
-        line_items=[
-            LineItemOut.model_construct(
-                component=item.component,
-                quantity=item.quantity,
-                unit=item.unit,
-                unit_price_usd=usd(item.unit_price),
-                cost_usd=usd(item.cost),
-            )
+    output = {  # EstimateCostOutput's dump, built directly (the tests check it against the schema)
+        "model": resolved.model.id,
+        "variant": resolved.variant,
+        "total_usd": usd(breakdown.total),
+        "per_request_usd": usd(breakdown.per_request),
+        "requests": breakdown.requests,
+        "line_items": [
+            {
+                "component": item.component,
+                "quantity": item.quantity,
+                "unit": item.unit,
+                "unit_price_usd": usd(item.unit_price),
+                "cost_usd": usd(item.cost),
+            }
             for item in breakdown.line_items
         ],
-        applied_override=_override_out(breakdown.applied_overrides),
-        token_count_method=method,
-        warnings=warnings,
-        endpoint=label,
-        catalog=catalog_block(info),
-    )
+        "applied_override": _override_out(breakdown.applied_overrides),
+        "token_count_method": method,
+        "warnings": warnings,
+        "endpoint": label,
+        "catalog": catalog_dict(info),
+    }
     text = "\n".join([_summary(output, breakdown), *catalog_lines(info)[:1]])
     return result(output, text)
