@@ -30,6 +30,7 @@ from decimal import Decimal
 from typing import Literal, get_args
 
 from .catalog import Catalog, context_of
+from .linear_cost import Cost, Rates, VaryingRates, workload_rates
 from .pricing import Usage
 from .schema import Model
 
@@ -48,7 +49,6 @@ def terms(
 # --- ------------------------------------------
 
 Line = tuple[float, float, float]  # slope, intercept, residual standard deviation
-Cost = tuple[Decimal, Decimal]  # per request, total
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ class ModelFacts:
     context: int
     tier: str
     quality: dict[str, tuple[float | None, str]]  # signal -> (score, source)
+    rates: Rates | VaryingRates | None  # for ``linear_cost.workload_pricer``; None: dynamic
 
 
 class _Sorted:
@@ -136,6 +137,12 @@ class PreparedCatalog:
     percentiles: dict[str, list[float]]  # signal -> its 0th..99th percentiles
     authors: frozenset[str]
     index: ModelIndex
+    # By position, read for each priced model of a request: ids, groups, the place of (is an
+    # alias, id) that breaks ranking ties, and the ranking score per signal (-1 when unknown).
+    ids: tuple[str, ...]
+    groups: tuple[str, ...]
+    ties: tuple[int, ...]
+    scores: dict[str, tuple[float, ...]]
     # Costs of recent workloads, by (usage, UTC HHMM: all that time-of-day prices depend on).
     costs: dict[tuple[Usage, int], dict[str, Cost | None]] = field(default_factory=dict)
 
@@ -234,11 +241,33 @@ def _prepare(catalog: Catalog) -> PreparedCatalog:
             context=context_of(m),
             tier=_tier(m, catalog),
             quality={signal: estimate(m, signal) for signal in SIGNALS},
+            rates=workload_rates(m.pricing),
         )
         for m in catalog.models
     ]
     authors = frozenset(f.author for f in facts)
-    return PreparedCatalog(tuple(facts), percentiles, authors, ModelIndex(facts))
+    # ``recommend`` ranks equal costs and scores by (is an alias, id), then catalog order.
+    order = sorted(
+        range(len(facts)),
+        key=lambda i: (facts[i].model.alias_target is not None, facts[i].model.id, i),
+    )
+    ties = [0] * len(facts)
+    for place, i in enumerate(order):
+        ties[i] = place
+    scores: dict[str, tuple[float, ...]] = {
+        signal: tuple(-1.0 if (q := f.quality[signal][0]) is None else q for f in facts)
+        for signal in SIGNALS
+    }
+    return PreparedCatalog(
+        facts=tuple(facts),
+        percentiles=percentiles,
+        authors=authors,
+        index=ModelIndex(facts),
+        ids=tuple(f.model.id for f in facts),
+        groups=tuple(f.group for f in facts),
+        ties=tuple(ties),
+        scores=scores,
+    )
 
 
 def _tier(model: Model, catalog: Catalog) -> str:

@@ -12,7 +12,8 @@ Decisions:
   for it. The checks are set operations on ``quality.ModelIndex`` in a fixed order (a rejection
   counts under the first failed); only the models left are priced.
 - Cost is ``pricing.price_totals``, the sums of the ``estimate_cost`` engine (overrides, time of
-  day at ``at``). A ``web_search`` requirement prices one search per request.
+  day at ``at``), computed by ``linear_cost`` from rates read once per catalog. A ``web_search``
+  requirement prices one search per request.
 - Complexity, when not given, is inferred from words in ``task``: reasoning (prove, math, logic,
   puzzle...), complex (code, agent, analysis, research, legal...), simple (classify, extract, tag,
   sentiment...), else general. The highest level matched wins: a floor set too high costs a
@@ -42,13 +43,14 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Literal, get_args
+from typing import Final, Literal, get_args
 
 from .catalog import Catalog
-from .errors import DynamicPriceError, PricingError
+from .errors import PricingError
+from .linear_cost import Cost, Pricer, workload_pricer
 from .money import format_usd
-from .pricing import Usage, price_totals
-from .quality import Cost, ModelFacts, ModelIndex, PreparedCatalog, Signal, prepare, terms
+from .pricing import Usage
+from .quality import ModelFacts, ModelIndex, PreparedCatalog, Signal, prepare, terms
 from .schema import Model
 
 Complexity = Literal["simple", "general", "complex", "reasoning"]
@@ -179,20 +181,16 @@ class _Query:
     floor: float | None
     now: datetime
     at: datetime
-    usage: Usage
+    price: Pricer  # (pricing, rates, model id) -> the workload's cost
     costs: dict[str, Cost | None]  # by model id, shared by requests with the same workload
 
     def cost(self, f: ModelFacts) -> Cost | None:
         """The workload's cost on this model, by the ``estimate_cost`` engine; None if dynamic."""
-        model, costs = f.model, self.costs
-        if model.id not in costs:
-            try:
-                costs[model.id] = price_totals(
-                    model.pricing, self.usage, at=self.at, model_hint=model.id
-                )
-            except DynamicPriceError:
-                costs[model.id] = None
-        return costs[model.id]
+        model_id = f.model.id
+        cost = self.costs.get(model_id, _UNPRICED)
+        if cost is _UNPRICED:
+            cost = self.costs[model_id] = self.price(f.model.pricing, f.rates, model_id)
+        return cost
 
     def price_failures(self, cost: Cost | None) -> list[str]:
         """The price checks a model of this ``cost`` fails: the last, as pricing is the dearest."""
@@ -204,6 +202,9 @@ class _Query:
         if budget is not None and cost[1] > budget:
             return ["cost_per_request", "budget"] if over else ["budget"]
         return ["cost_per_request"] if over else []
+
+
+_UNPRICED: Cost | None = (Decimal(-1), Decimal(-1))  # a marker: not in the costs yet
 
 
 def _capabilities(names: Sequence[str]) -> tuple[str, ...]:
@@ -256,37 +257,56 @@ def _signal(task: str, caps: Sequence[str]) -> tuple[Signal, str]:
     return "intelligence_index", "no coding or agentic work named"
 
 
-@dataclass(slots=True)  # not frozen: built for every priced model, and a frozen init is slower
+# A priced candidate, built for some 200 models a call, so a plain tuple that sorts in rank order:
+# (cost, -score, tie, position, per request, total), with -score first when quality is preferred.
+# The score is the quality, or -1 when unknown (below any known one); the tie is the place of
+# (is an alias, id): an alias yields to the id it points at. Ties are unique, so the rest of the
+# tuple is never compared.
+_Row = tuple[Decimal | float, Decimal | float, int, int, Decimal, Decimal]
+_AT: Final = 3  # indexes in a _Row: the catalog position, the cost per request, the total
+_PER: Final = 4
+_TOTAL: Final = 5
+
+
+@dataclass(frozen=True)
 class _Candidate:
+    """A pick, in the terms ``_why`` and ``Recommendation`` use."""
+
     facts: ModelFacts
     per_request: Decimal
     total: Decimal
     quality: float | None
     source: str
-    score: float  # the quality, or -1 when unknown: it ranks below any known one
 
 
-def _balanced(cands: Sequence[_Candidate], limit: int) -> tuple[list[_Candidate], int]:
+def _balanced(
+    rows: Sequence[_Row], limit: int, scores: Sequence[float], ids: Sequence[str]
+) -> tuple[list[_Row], int]:
     """Pareto layers on (cost, quality), each ordered by value, until ``limit`` models are placed;
     returns them and the size of the first layer (the front)."""
-    paid = [c.per_request for c in cands if c.per_request > 0] or [Decimal(1)]
+    paid = [r[_PER] for r in rows if r[_PER] > 0] or [Decimal(1)]
     low = min(paid)
     span = math.log10(max(paid) / low) or 1.0  # a ratio of costs: only the ranking score is float
-    q_low = min(c.score for c in cands)
-    q_span = (max(c.score for c in cands) - q_low) or 1.0
-    value = {  # normalised quality minus normalised log cost
-        id(c): (c.score - q_low) / q_span - math.log10(max(c.per_request, low) / low) / span
-        for c in cands
-    }
-    remaining = sorted(cands, key=lambda c: (c.per_request, -c.score, c.facts.model.id))
-    order: list[_Candidate] = []
+    score = [scores[r[_AT]] for r in rows]
+    q_low = min(score)
+    q_span = (max(score) - q_low) or 1.0
+    # By (cost, -score, id); the place in ``rows`` keeps equal keys in order, as a stable sort.
+    remaining = sorted(
+        (r[_PER], -s, ids[r[_AT]], k, s, r)
+        for k, (r, s) in enumerate(zip(rows, score, strict=True))
+    )
+    order: list[_Row] = []
     front = 0
     while remaining and len(order) < limit:
-        layer: list[_Candidate] = []
-        rest: list[_Candidate] = []
+        layer: list[tuple[Decimal, float, str, int, float, _Row]] = []
+        rest: list[tuple[Decimal, float, str, int, float, _Row]] = []
         for c in remaining:  # in cost order: on the layer when better than all cheaper ones
-            (layer if not layer or c.score > layer[-1].score else rest).append(c)
-        order += sorted(layer, key=lambda c: (-value[id(c)], c.facts.model.id))
+            (layer if not layer or c[4] > layer[-1][4] else rest).append(c)
+        valued = (  # by value = normalised quality minus normalised log cost, then id
+            (-((s - q_low) / q_span - math.log10(max(per, low) / low) / span), name, j, r)
+            for j, (per, _, name, _, s, r) in enumerate(layer)
+        )
+        order += [r for *_, r in sorted(valued)]
         front, remaining = front or len(layer), rest
     return order, front
 
@@ -367,28 +387,24 @@ def recommend(
         floor=floor,
         now=now,
         at=at,
-        usage=usage,
+        price=workload_pricer(usage, at),
         costs=prepared.costs_for(usage, at),
     )
     eligible, rejected = _screen(query, prepared)
     if not eligible:
         raise _nothing_qualifies(query, prepared, complexity)
 
-    def rank_key(c: _Candidate) -> tuple[object, ...]:  # an alias yields to the id it points at
-        alias = c.facts.model.alias_target is not None
-        if request.prefer == "quality":
-            return (-c.score, c.per_request, alias, c.facts.model.id)
-        return (c.per_request, -c.score, alias, c.facts.model.id)
-
-    best: dict[str, _Candidate] = {}
-    for c in sorted(eligible, key=rank_key):
-        best.setdefault(c.facts.group, c)  # one pick per model: its best variant or alias
-    ranked, front = (
-        _balanced(list(best.values()), request.limit)
-        if request.prefer == "balanced"
-        else (list(best.values()), 0)
-    )
-    picks = ranked[: request.limit]
+    facts, groups = prepared.facts, prepared.groups
+    best: dict[str, _Row] = {}
+    for row in sorted(eligible):
+        best.setdefault(groups[row[_AT]], row)  # one pick per model: its best variant or alias
+    ranked, front = list(best.values()), 0
+    if request.prefer == "balanced":
+        ranked, front = _balanced(ranked, request.limit, prepared.scores[signal], prepared.ids)
+    picks = [
+        _Candidate(facts[row[_AT]], row[_PER], row[_TOTAL], *facts[row[_AT]].quality[signal])
+        for row in ranked[: request.limit]
+    ]
     recommendations = tuple(
         Recommendation(
             rank=i + 1,
@@ -427,7 +443,7 @@ def _cheap_failures(q: _Query, index: ModelIndex) -> Iterator[tuple[str, Abstrac
     yield "quality_floor", set() if q.floor is None else index.quality_below(q.signal, q.floor)
 
 
-def _screen(q: _Query, prepared: PreparedCatalog) -> tuple[list[_Candidate], dict[str, int]]:
+def _screen(q: _Query, prepared: PreparedCatalog) -> tuple[list[_Row], dict[str, int]]:
     """The priced candidates that pass every check, in catalog order, and the models rejected per
     reason, each under its first failed check (most first; ties in the order the catalog meets
     them). Only the models that pass the cheap checks are priced."""
@@ -438,17 +454,32 @@ def _screen(q: _Query, prepared: PreparedCatalog) -> tuple[list[_Candidate], dic
         if failing := alive & fails:
             rejected[reason], first[reason] = len(failing), min(failing)
             alive -= failing
-    eligible: list[_Candidate] = []
-    facts, signal = prepared.facts, q.signal
+    eligible: list[_Row] = []
+    facts, scores, ties = prepared.facts, prepared.scores[q.signal], prepared.ties
+    by_cost = q.request.prefer != "quality"
+    cap, budget = q.request.max_cost_per_request_usd, q.request.budget_usd
+    ids, costs, price = prepared.ids, q.costs, q.price
     for i in sorted(alive):
-        f = facts[i]
-        if failed := q.price_failures(cost := q.cost(f)):
-            rejected[failed[0]] += 1
-            first.setdefault(failed[0], i)
-        elif cost:
-            quality, source = f.quality[signal]
-            score = -1.0 if quality is None else quality
-            eligible.append(_Candidate(f, *cost, quality, source, score))
+        cost = costs.get(ids[i], _UNPRICED)  # ``q.cost``, inline: this loop is the hot path
+        if cost is _UNPRICED:
+            f = facts[i]
+            cost = costs[ids[i]] = price(f.model.pricing, f.rates, ids[i])
+        if cost is None:  # the first of ``price_failures``
+            reason = "dynamic_price"
+        elif cap is not None and cost[0] > cap:
+            reason = "cost_per_request"
+        elif budget is not None and cost[1] > budget:
+            reason = "budget"
+        else:
+            per, total = cost
+            eligible.append(
+                (per, -scores[i], ties[i], i, per, total)
+                if by_cost
+                else (-scores[i], per, ties[i], i, per, total)
+            )
+            continue
+        rejected[reason] += 1
+        first.setdefault(reason, i)
     return eligible, dict(sorted(rejected.items(), key=lambda kv: (-kv[1], first[kv[0]])))
 
 
