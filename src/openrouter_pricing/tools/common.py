@@ -187,14 +187,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A compact, aligned plain-text table."""
     lines = [headers, *rows]
     widths = [max(map(len, column)) for column in zip(*lines, strict=True)]
-    last = len(widths) - 1
-    return "\n".join(
-        "  ".join(
-            [cell.ljust(width) for cell, width in zip(cells[:last], widths, strict=False)]
-            + [cells[last]]
-        ).rstrip()
-        for cells in lines
-    )
+    line = "  ".join([*(f"{{:<{width}}}" for width in widths[:-1]), "{}"])  # the last unpadded
+    return "\n".join(line.format(*cells).rstrip() for cells in lines)
 
 
 def money_text(amount: Decimal | None, missing: str = "-") -> str:
