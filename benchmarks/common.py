@@ -79,13 +79,18 @@ class ServerSpec:
 
 
 def server_env(home: Path) -> dict[str, str]:
-    """A minimal environment: a private HOME and cache directory, no key, logs at WARNING."""
+    """A minimal environment: a private HOME and cache directory, no key, logs at WARNING.
+    ``OPENROUTER_PRICING_STDIO`` passes through: ``=sdk`` measures ours on the SDK's stdio
+    transport instead of its own (see ``openrouter_pricing.stdio_pipes``)."""
     home.mkdir(parents=True, exist_ok=True)
-    return {
+    env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(home),
         "OPENROUTER_PRICING_CACHE_DIR": str(home / "cache"),
     }
+    if "OPENROUTER_PRICING_STDIO" in os.environ:
+        env["OPENROUTER_PRICING_STDIO"] = os.environ["OPENROUTER_PRICING_STDIO"]
+    return env
 
 
 def ours_spec(home: Path, *transport: str) -> ServerSpec:

@@ -8,13 +8,20 @@ from typing import Any
 
 import pytest
 
-from conftest import FIXTURES, SNAPSHOT_SKIP_REASON, load_snapshot, model_snapshot_names
+from conftest import (
+    FIXTURES,
+    SNAPSHOT_SKIP_REASON,
+    load_snapshot,
+    model_snapshot_names,
+    snapshot_path,
+)
 from openrouter_pricing.core.schema import (
     Credits,
     Generation,
     KeyInfo,
     parse_endpoints,
     parse_models,
+    parse_models_json,
 )
 
 SNAPSHOTS = model_snapshot_names() or ["(no snapshots)"]
@@ -130,3 +137,36 @@ def test_mini_fixture_parses_when_present() -> None:
         pytest.skip("tests/fixtures/mini_models.json not present")
     models, problems = parse_models(json.loads(path.read_text()))
     assert models and problems == []
+
+
+def same_parse(body: bytes) -> tuple[list[Any], list[Any]]:
+    """``parse_models_json`` of ``body``, checked equal (every field) to the tolerant path's."""
+    fast_models, fast_problems = parse_models_json(body)
+    models, problems = parse_models(json.loads(body))
+    assert [m.model_dump() for m in fast_models] == [m.model_dump() for m in models]
+    assert fast_problems == problems
+    return fast_models, fast_problems
+
+
+@pytest.mark.parametrize("name", SNAPSHOTS)
+def test_one_pass_json_parse_equals_the_tolerant_parse(name: str) -> None:
+    if name == "(no snapshots)":
+        pytest.skip(SNAPSHOT_SKIP_REASON)
+    models, _ = same_parse(snapshot_path(name).read_bytes())
+    assert models
+
+
+def test_one_pass_json_parse_falls_back_for_bad_models_and_duplicates() -> None:
+    good = {"id": "a/good", "pricing": {"prompt": "0.000001", "completion": "0.000002"}}
+    twice = json.dumps({"data": [good, good]}).encode()
+    models, problems = same_parse(twice)  # every model parses: the one-pass path, deduplicated
+    assert [m.id for m in models] == ["a/good"] and problems[0].reason == "duplicate id"
+    bad = {"id": "a/bad", "pricing": {"prompt": "1e999999", "completion": "0"}}
+    models, problems = same_parse(json.dumps({"data": [bad, good]}).encode())
+    assert [m.id for m in models] == ["a/good"] and [p.model_id for p in problems] == ["a/bad"]
+    bare = json.dumps([good]).encode()  # a bare list: the tolerant path reads it
+    assert [m.id for m in same_parse(bare)[0]] == ["a/good"]
+    with pytest.raises(ValueError):
+        parse_models_json(b"{not json")
+    with pytest.raises(ValueError, match="data"):
+        parse_models_json(b'{"error": {"code": 500}}')

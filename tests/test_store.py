@@ -16,6 +16,7 @@ from conftest import snapshot_path
 from fake_openrouter import FakeOpenRouter, Fault
 from openrouter_pricing.core.errors import CatalogUnavailableError, OpenRouterError
 from openrouter_pricing.core.openrouter import OpenRouterClient
+from openrouter_pricing.core.schema import parse_models
 from openrouter_pricing.core.settings import Settings
 from openrouter_pricing.core.store import CACHE_FORMAT, CatalogStore
 
@@ -272,3 +273,33 @@ async def test_abandoned_temp_files_are_removed_but_young_ones_kept(
     async with OpenRouterClient(settings) as client, CatalogStore(settings, client) as store:
         await store.get()
     assert not abandoned.exists() and in_flight.exists()
+
+
+@pytest.mark.parametrize("malformed", [False, True])
+async def test_a_cache_is_read_the_same_on_the_one_pass_and_the_tolerant_path(
+    fake_openrouter: FakeOpenRouter, tmp_path: Path, malformed: bool
+) -> None:
+    """A cache whose models all parse is read in one pass; one with a malformed model the tolerant
+    way; either gives the models the tolerant parse of the same body gives."""
+    settings = settings_for(fake_openrouter, tmp_path)
+    raw = json.loads(fake_openrouter.catalog_bytes)
+    if malformed:
+        raw["data"].append({"id": "x/broken", "pricing": {"prompt": "1e999999"}})
+    path = CatalogStore(settings, None).cache_path()
+    path.parent.mkdir(parents=True)
+    document = {
+        "format": CACHE_FORMAT,
+        "version": 1,
+        "base_url": settings.base_url,
+        "fetched_at": "2026-08-18T00:00:00+00:00",
+        "models": raw,
+    }
+    path.write_text(json.dumps(document))
+    offline = dataclasses.replace(settings, offline=True)
+    async with CatalogStore(offline, None) as store:
+        snapshot = await store.get()
+    expected, problems = parse_models(raw)
+    assert store.info(snapshot).source == "cache"
+    assert [m.model_dump() for m in snapshot.catalog.models] == [m.model_dump() for m in expected]
+    assert [p.model_id for p in snapshot.problems] == (["x/broken"] if malformed else [])
+    assert [p.model_id for p in problems] == [p.model_id for p in snapshot.problems]

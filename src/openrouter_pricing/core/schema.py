@@ -19,6 +19,7 @@ Decisions:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -336,6 +337,37 @@ def parse_models(raw: Any) -> tuple[list[Model], list[ParseProblem]]:
         seen.add(model.id)
         models.append(model)
     return models, problems
+
+
+class ModelList(_Tolerant):
+    """A ``/models`` body in which every model parses: what ``parse_models_json`` tries first."""
+
+    data: list[Model]
+
+
+def unique_models(models: list[Model]) -> tuple[list[Model], list[ParseProblem]]:
+    """``models`` without repeated ids (the first kept), as ``parse_models`` keeps them."""
+    seen: set[str] = set()
+    kept: list[Model] = []
+    problems: list[ParseProblem] = []
+    for index, model in enumerate(models):
+        if model.id in seen:
+            problems.append(ParseProblem(index, model.id, "duplicate id"))
+            continue
+        seen.add(model.id)
+        kept.append(model)
+    return kept, problems
+
+
+def parse_models_json(body: bytes) -> tuple[list[Model], list[ParseProblem]]:
+    """``parse_models`` of a ``/models`` JSON document, decoded and validated in one pass when every
+    model in it parses (pydantic reads the bytes itself: no Python objects for the raw JSON), else
+    model by model. Raises ``ValueError`` for bytes that are not JSON or hold no model list."""
+    try:
+        return unique_models(ModelList.model_validate_json(body).data)
+    except ValidationError:
+        pass  # a malformed model, or another shape: the tolerant path says which
+    return parse_models(json.loads(body))
 
 
 def parse_endpoints(raw: Any) -> list[Endpoint]:

@@ -34,10 +34,19 @@ from typing import Any, Literal, Protocol
 import anyio
 import anyio.abc
 import anyio.to_thread
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .catalog import Catalog
 from .errors import CatalogUnavailableError, InvalidResponseError, OpenRouterError
-from .schema import Endpoint, ParseProblem, parse_models
+from .schema import (
+    Endpoint,
+    Model,
+    ModelList,
+    ParseProblem,
+    parse_models,
+    parse_models_json,
+    unique_models,
+)
 from .settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -45,6 +54,28 @@ logger = logging.getLogger(__name__)
 CatalogSource = Literal["live", "cache", "file", "builtin"]
 CACHE_FORMAT = "openrouter-pricing-mcp/catalog"
 CACHE_VERSION = 1
+
+
+class _CacheFile(BaseModel):
+    """A cache file whose every model parses, read by pydantic straight from the bytes: about
+    twice as fast as ``json.loads`` then validation, the start-up path of every run after the
+    first. Any other file is read the tolerant way (``parse_models``)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
+    format: str
+    version: int
+    base_url: str
+    fetched_at: str
+    models: ModelList
+
+
+def _fast_cache(body: bytes) -> _CacheFile | None:
+    try:
+        return _CacheFile.model_validate_json(body)
+    except ValidationError:
+        return None
+
+
 RETRY_AFTER_FAILURE_SECONDS = 60.0
 ABANDONED_TEMP_SECONDS = 600.0
 
@@ -167,7 +198,15 @@ class CatalogStore:
     def _snapshot_from(
         self, raw: Any, source: CatalogSource, fetched_at: datetime
     ) -> CatalogSnapshot:
-        models, problems = parse_models(raw)
+        return self._snapshot_of(parse_models(raw), source, fetched_at)
+
+    def _snapshot_of(
+        self,
+        parsed: tuple[list[Model], list[ParseProblem]],
+        source: CatalogSource,
+        fetched_at: datetime,
+    ) -> CatalogSnapshot:
+        models, problems = parsed
         for problem in problems[:20]:
             logger.warning(
                 "skipped a malformed model (%s #%d): %s", problem.model_id, problem.index, problem
@@ -178,9 +217,9 @@ class CatalogStore:
 
     def _load_file(self, path: Path) -> CatalogSnapshot:
         try:
-            raw = json.loads(path.read_bytes())
+            parsed = parse_models_json(path.read_bytes())
             mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-            return self._snapshot_from(raw, "file", mtime)
+            return self._snapshot_of(parsed, "file", mtime)
         except (OSError, ValueError) as exc:
             raise CatalogUnavailableError(
                 f"The catalog file {str(path)[:200]!r} could not be read as a /models JSON "
@@ -254,7 +293,18 @@ class CatalogStore:
     def _read_cache(self) -> CatalogSnapshot | None:
         path = self.cache_path()
         try:
-            document = json.loads(path.read_bytes())
+            body = path.read_bytes()
+            fast = _fast_cache(body)
+            if fast is not None:
+                if not (
+                    fast.format == CACHE_FORMAT
+                    and fast.version == CACHE_VERSION
+                    and fast.base_url == self._settings.base_url
+                ):
+                    raise ValueError("not a catalog cache of this version and base URL")
+                fetched_at = datetime.fromisoformat(fast.fetched_at)
+                return self._snapshot_of(unique_models(fast.models.data), "cache", fetched_at)
+            document = json.loads(body)
             if not (
                 isinstance(document, dict)
                 and document.get("format") == CACHE_FORMAT
