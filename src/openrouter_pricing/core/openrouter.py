@@ -36,7 +36,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 from urllib.parse import quote
 
 import anyio
@@ -44,7 +44,6 @@ import httpx2
 from pydantic import BaseModel, ValidationError
 
 from . import errors
-from .schema import Credits, Endpoint, Generation, KeyInfo, parse_endpoints
 from .settings import Secret, Settings, scrub_secrets
 from .upstream import (
     KIND_ERRORS,
@@ -57,6 +56,9 @@ from .upstream import (
     upstream_detail,
     user_agent,
 )
+
+if TYPE_CHECKING:  # the schema is imported on the first answer parsed, not at start-up
+    from .schema import Credits, Endpoint, Generation, KeyInfo
 
 logger = logging.getLogger(__name__)
 
@@ -168,6 +170,8 @@ class OpenRouterClient:
         )
         body = await self._get_json(call)
         try:
+            from .schema import parse_endpoints
+
             return parse_endpoints(body)
         except ValueError:
             pass
@@ -177,12 +181,16 @@ class OpenRouterClient:
         """``GET /key``: usage and limits of ``api_key``, else of the configured key."""
         what = "the key's usage and limits"
         call = _Call("/key", what, key=self._require_key(api_key, what))
+        from .schema import KeyInfo
+
         return self._parse_data(call, KeyInfo, await self._get_json(call))
 
     async def get_credits(self, api_key: Secret | None = None) -> Credits:
         """``GET /credits``: the account's credits (OpenRouter allows it to management keys)."""
         what = "the account's credits"
         call = _Call("/credits", what, key=self._require_key(api_key, what))
+        from .schema import Credits
+
         return self._parse_data(call, Credits, await self._get_json(call))
 
     async def get_generation(
@@ -201,6 +209,8 @@ class OpenRouterClient:
         wait = wait_seconds if math.isfinite(wait_seconds) else 0.0
         wait = min(max(wait, 0.0), MAX_GENERATION_WAIT_SECONDS)
         call = _Call("/generation", what, params={"id": generation_id}, key=key)
+        from .schema import Generation
+
         started, slept, tries = time.monotonic(), 0.0, 0
         while True:
             tries += 1

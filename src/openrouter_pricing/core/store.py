@@ -29,51 +29,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import anyio
 import anyio.abc
 import anyio.to_thread
-from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .catalog import Catalog
 from .errors import CatalogUnavailableError, InvalidResponseError, OpenRouterError
-from .schema import (
-    Endpoint,
-    Model,
-    ModelList,
-    ParseProblem,
-    parse_models,
-    parse_models_json,
-    unique_models,
-)
 from .settings import Settings
+
+if TYPE_CHECKING:  # the catalog and its schema are imported when a catalog is loaded
+    from .catalog import Catalog
+    from .schema import Endpoint, Model, ParseProblem
 
 logger = logging.getLogger(__name__)
 
 CatalogSource = Literal["live", "cache", "file", "builtin"]
 CACHE_FORMAT = "openrouter-pricing-mcp/catalog"
 CACHE_VERSION = 1
-
-
-class _CacheFile(BaseModel):
-    """A cache file whose every model parses, read by pydantic straight from the bytes: about
-    twice as fast as ``json.loads`` then validation, the start-up path of every run after the
-    first. Any other file is read the tolerant way (``parse_models``)."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
-    format: str
-    version: int
-    base_url: str
-    fetched_at: str
-    models: ModelList
-
-
-def _fast_cache(body: bytes) -> _CacheFile | None:
-    try:
-        return _CacheFile.model_validate_json(body)
-    except ValidationError:
-        return None
 
 
 RETRY_AFTER_FAILURE_SECONDS = 60.0
@@ -198,6 +171,8 @@ class CatalogStore:
     def _snapshot_from(
         self, raw: Any, source: CatalogSource, fetched_at: datetime
     ) -> CatalogSnapshot:
+        from .schema import parse_models
+
         return self._snapshot_of(parse_models(raw), source, fetched_at)
 
     def _snapshot_of(
@@ -206,6 +181,8 @@ class CatalogStore:
         source: CatalogSource,
         fetched_at: datetime,
     ) -> CatalogSnapshot:
+        from .catalog import Catalog
+
         models, problems = parsed
         for problem in problems[:20]:
             logger.warning(
@@ -217,6 +194,8 @@ class CatalogStore:
 
     def _load_file(self, path: Path) -> CatalogSnapshot:
         try:
+            from .schema import parse_models_json
+
             parsed = parse_models_json(path.read_bytes())
             mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
             return self._snapshot_of(parsed, "file", mtime)
@@ -293,8 +272,11 @@ class CatalogStore:
     def _read_cache(self) -> CatalogSnapshot | None:
         path = self.cache_path()
         try:
+            from .cache_file import read_cache_file
+            from .schema import unique_models
+
             body = path.read_bytes()
-            fast = _fast_cache(body)
+            fast = read_cache_file(body)
             if fast is not None:
                 if not (
                     fast.format == CACHE_FORMAT
