@@ -36,7 +36,7 @@ class Counts:
 
 
 FULL = Counts(
-    cold_rounds=21,
+    cold_rounds=31,
     stdio_calls=600,
     http_calls_per_level=128,
     http_rounds=15,

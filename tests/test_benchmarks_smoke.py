@@ -47,7 +47,7 @@ def check(section: Section, rows: int, budgets: int) -> list[dict[str, Any]]:
 
 def test_processes_cold_start_stdio_and_http() -> None:
     cold = cold_start.run(1, warm_up=False)
-    check(cold, rows=2, budgets=1)  # wall time (budget) and CPU time
+    check(cold, rows=3, budgets=1)  # wall time (budget), CPU time, per-round ratios
     assert cold.details["tools_listed"] == {"ours": 5, "floor": 1}
 
     stdio = stdio_latency.run(3)
