@@ -20,7 +20,7 @@ Decisions:
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -319,24 +319,18 @@ def parse_models(raw: Any) -> tuple[list[Model], list[ParseProblem]]:
     items = raw.get("data") if isinstance(raw, dict) else raw
     if not isinstance(items, list):
         raise ValueError("expected a JSON object with a 'data' list of models, or a list")
-    models: list[Model] = []
+    parsed: list[tuple[int, Model]] = []
     problems: list[ParseProblem] = []
-    seen: set[str] = set()
     for index, item in enumerate(items):
-        model_id = item.get("id") if isinstance(item, dict) else None
         try:
-            model = Model.model_validate(item)
+            parsed.append((index, Model.model_validate(item)))
         except ValidationError as exc:
+            model_id = item.get("id") if isinstance(item, dict) else None
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first["loc"])
             problems.append(ParseProblem(index, model_id, f"{where}: {first['msg']}"))
-            continue
-        if model.id in seen:
-            problems.append(ParseProblem(index, model.id, "duplicate id"))
-            continue
-        seen.add(model.id)
-        models.append(model)
-    return models, problems
+    models, duplicates = _first_of_each_id(parsed)
+    return models, sorted(problems + duplicates, key=lambda problem: problem.index)
 
 
 class ModelList(_Tolerant):
@@ -345,18 +339,26 @@ class ModelList(_Tolerant):
     data: list[Model]
 
 
-def unique_models(models: list[Model]) -> tuple[list[Model], list[ParseProblem]]:
-    """``models`` without repeated ids (the first kept), as ``parse_models`` keeps them."""
+def _first_of_each_id(
+    parsed: Iterable[tuple[int, Model]],
+) -> tuple[list[Model], list[ParseProblem]]:
+    """The models (with their place in the body) without repeated ids: the first is kept, every
+    later one reported."""
     seen: set[str] = set()
     kept: list[Model] = []
     problems: list[ParseProblem] = []
-    for index, model in enumerate(models):
+    for index, model in parsed:
         if model.id in seen:
             problems.append(ParseProblem(index, model.id, "duplicate id"))
             continue
         seen.add(model.id)
         kept.append(model)
     return kept, problems
+
+
+def unique_models(models: list[Model]) -> tuple[list[Model], list[ParseProblem]]:
+    """``models`` without repeated ids (the first kept), as ``parse_models`` keeps them."""
+    return _first_of_each_id(enumerate(models))
 
 
 def parse_models_json(body: bytes) -> tuple[list[Model], list[ParseProblem]]:
