@@ -7,10 +7,10 @@ Decisions:
   what went wrong and what to do. Anything else is a bug: the SDK withholds its text and logs it.
 - ``X-OpenRouter-Key`` (HTTP only) is read per call from the request headers, handed to the client
   for that one call, and never logged, cached or echoed.
-- Results are ``CallToolResult``s whose ``structured_content`` is the output model's dump; the SDK
-  validates it against the published schema, and we write the text summary ourselves. Since the
-  SDK validates it, the tools build their output models with ``model_construct`` (or plain dicts,
-  for many rows) instead of validating them twice.
+- Results are ``CallToolResult``s whose ``structured_content`` is the output model's dump, built
+  from typed values without validating it (``model_construct``, or plain dicts where that is
+  cheaper), and a text summary we write ourselves. The output models publish the schema; the tests
+  check every result against it (the guard keeps the SDK from validating it again per call).
 """
 
 from collections.abc import Iterator, Sequence

@@ -246,7 +246,7 @@ async def list_models(
     catalog = snapshot.catalog
     page = catalog.search(spec)
     entries = _rows(catalog, page.models)
-    output = {  # ListModelsOutput's dump, validated by the SDK
+    output = {  # ListModelsOutput's dump (the tests check results against its schema)
         "models": [row for _, row, _ in entries],
         "total": page.total,
         "offset": page.offset,

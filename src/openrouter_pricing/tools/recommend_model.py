@@ -153,7 +153,7 @@ async def recommend_model(
     )
     with pricing_errors():
         found = recommend(snapshot.catalog, request)
-    # Built without validation: the SDK validates the result against the published schema.
+    # Built without validation from typed values; the tests check results against the schema.
     out = RecommendModelOutput.model_construct(
         recommendations=[
             RecommendationOut.model_construct(
