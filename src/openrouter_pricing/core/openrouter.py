@@ -177,6 +177,18 @@ class OpenRouterClient:
             pass
         raise self._error(call, _Failure("invalid", "no 'data.endpoints' list"))
 
+    async def fetch_zdr_endpoints(self) -> list[Any]:
+        """``GET /endpoints/zdr``: the endpoints with zero data retention, as decoded JSON objects
+        (the store keeps only what identifies each one)."""
+        call = _Call(
+            "/endpoints/zdr", "the zero-data-retention endpoints", max_bytes=MAX_CATALOG_BYTES
+        )
+        body = await self._get_json(call)
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, list):
+            raise self._error(call, _Failure("invalid", "no 'data' list of endpoints"))
+        return data
+
     async def get_key(self, api_key: Secret | None = None) -> KeyInfo:
         """``GET /key``: usage and limits of ``api_key``, else of the configured key."""
         what = "the key's usage and limits"

@@ -226,6 +226,16 @@ class Model(_Tolerant):
         return aa.intelligence_index if aa else None
 
 
+class Percentiles(_Tolerant):
+    """An endpoint's latency (ms to first token) or throughput (tokens/s) over the last 30
+    minutes; ``None`` where OpenRouter reports nothing."""
+
+    p50: float | None = None
+    p75: float | None = None
+    p90: float | None = None
+    p99: float | None = None
+
+
 class Endpoint(_Tolerant):
     """One provider's endpoint for a model (``/models/{author}/{slug}/endpoints``)."""
 
@@ -243,6 +253,10 @@ class Endpoint(_Tolerant):
     supports_implicit_caching: bool | None = None
     status: int | None = None
     uptime_last_30m: float | None = None
+    uptime_last_5m: float | None = None
+    uptime_last_1d: float | None = None
+    latency_last_30m: Percentiles | None = None
+    throughput_last_30m: Percentiles | None = None
 
 
 class KeyInfo(_Tolerant):

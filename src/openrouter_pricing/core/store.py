@@ -12,8 +12,9 @@ Decisions:
   crash mid-write leaves the previous file whole and two servers sharing a directory never see a
   half-written one. An unreadable, corrupt or foreign-version file is ignored and replaced. A
   cache directory that cannot be written degrades to memory only, with one warning.
-- Per-model endpoints (for ``:floor``) are fetched on demand and kept in memory for the TTL; when a
-  refresh fails the last endpoints known are served.
+- Per-model endpoints (``:floor``, ``provider=``, policies) and the ZDR endpoint list are fetched
+  on demand and kept in memory for the TTL (``ondemand``: single flight per model, bounded); when
+  a refresh fails the last ones known are served.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import anyio.abc
 import anyio.to_thread
 
 from .errors import CatalogUnavailableError, InvalidResponseError, OpenRouterError
+from .ondemand import OnDemandCache
 from .settings import Settings
 
 if TYPE_CHECKING:  # the catalog and its schema are imported when a catalog is loaded
@@ -50,6 +52,7 @@ CACHE_VERSION = 1
 
 
 RETRY_AFTER_FAILURE_SECONDS = 60.0
+MAX_MODELS_WITH_ENDPOINTS = 1024  # endpoint lists held at once (a catalog has about 600 models)
 ABANDONED_TEMP_SECONDS = 600.0
 
 
@@ -59,6 +62,8 @@ class CatalogFetcher(Protocol):
     async def fetch_models_json(self) -> Any: ...
 
     async def fetch_endpoints(self, model_id: str) -> list[Endpoint]: ...
+
+    async def fetch_zdr_endpoints(self) -> list[Any]: ...
 
 
 @dataclass(frozen=True)
@@ -100,8 +105,13 @@ class CatalogStore:
         self._last_failure: float | None = None
         self._task_group: anyio.abc.TaskGroup | None = None
         self._cache_writable = True
-        self._endpoints: dict[str, tuple[float, list[Endpoint]]] = {}
-        self._endpoint_locks: dict[str, anyio.Lock] = {}
+        ttl, bound = settings.catalog_ttl_seconds, MAX_MODELS_WITH_ENDPOINTS
+        self._endpoints = OnDemandCache[str, "list[Endpoint]"](
+            ttl_seconds=ttl, clock=clock, max_entries=bound
+        )
+        self._zdr = OnDemandCache[str, frozenset[tuple[str, str]]](
+            ttl_seconds=ttl, clock=clock, max_entries=1
+        )
         self.fetch_count = 0  # live /models fetches attempted, for tests and benchmarks
 
     async def __aenter__(self) -> CatalogStore:
@@ -339,31 +349,30 @@ class CatalogStore:
 
     async def get_endpoints(self, model_id: str) -> list[Endpoint]:
         """The provider endpoints of a model (base id, no variant), cached for the TTL."""
-        key = model_id.split(":", 1)[0].lower()
-        held = self._endpoints.get(key)
-        now = self._clock()
-        if held is not None and now - held[0] <= self._settings.catalog_ttl_seconds:
-            return held[1]
-        if self._fetcher is None:
-            if held is not None:
-                return held[1]
-            raise CatalogUnavailableError(
-                "Endpoint prices need OpenRouter and the server is offline; estimate without "
-                "':floor' or turn offline mode off."
-            )
-        lock = self._endpoint_locks.setdefault(key, anyio.Lock())
-        async with lock:
-            held = self._endpoints.get(key)
-            if held is not None and self._clock() - held[0] <= self._settings.catalog_ttl_seconds:
-                return held[1]
-            try:
-                endpoints = await self._fetcher.fetch_endpoints(model_id.split(":", 1)[0])
-            except OpenRouterError:
-                if held is not None:
-                    return held[1]
-                raise
-            self._endpoints[key] = (self._clock(), endpoints)
-            return endpoints
+        base = model_id.split(":", 1)[0]
+        fetcher = self._fetcher
+        fetch = None if fetcher is None else (lambda: fetcher.fetch_endpoints(base))
+        return await self._endpoints.get(base.lower(), fetch, OFFLINE_ENDPOINTS)
+
+    async def get_zdr_keys(self) -> frozenset[tuple[str, str]]:
+        """The endpoints with zero data retention (``GET /endpoints/zdr``) as
+        ``policy.endpoint_key``s, cached for the TTL."""
+        from .policy import zdr_keys
+
+        fetcher = self._fetcher
+
+        async def fetch() -> frozenset[tuple[str, str]]:
+            assert fetcher is not None
+            return zdr_keys(await fetcher.fetch_zdr_endpoints())
+
+        return await self._zdr.get("zdr", None if fetcher is None else fetch, OFFLINE_ENDPOINTS)
+
+
+OFFLINE_ENDPOINTS = (
+    "Endpoint data (per-provider prices, quantization, speed, zero data retention) needs the "
+    "network or data this server fetched earlier, and the server is offline with none held; "
+    "estimate without ':floor', provider or policy arguments, or turn offline mode off."
+)
 
 
 def _remove_abandoned_temp_files(directory: Path) -> None:
