@@ -6,6 +6,8 @@ It serves the routes this project reads, under ``/api/v1``:
 
     GET /models                              the catalog (the mini fixture, or a snapshot file)
     GET /models/{author}/{slug}/endpoints    from ``fake.endpoints`` (model id -> endpoint dicts)
+    GET /endpoints/zdr                       ``fake.zdr``, else a test ZDR list derived from
+                                             ``fake.endpoints`` (``derived_zdr_endpoints``)
     GET /key, /credits, /generation?id=      need ``Authorization: Bearer <a key in fake.keys>``;
                                              /credits answers 403 unless the key is a management key
 
@@ -21,6 +23,7 @@ Every request is recorded (``fake.requests``, ``fake.count("/models")``). Use it
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import socket
 import sys
@@ -208,6 +211,29 @@ def endpoints_from_models_json(body: Any) -> dict[str, list[dict[str, Any]]]:
     return endpoints
 
 
+def is_test_zdr_provider(provider_name: str) -> bool:
+    """The rule of the test ZDR list. No real ``GET /endpoints/zdr`` answer was recorded, so the
+    tests use a synthetic one: a provider offers zero data retention when the first hex digit of
+    the SHA-256 of its name is below 8. Deterministic, about half the providers (29 of the 63 in
+    the 2026-05-31 snapshot, 456 of its 962 endpoints), and a claim about no real provider."""
+    return int(hashlib.sha256(provider_name.encode()).hexdigest()[0], 16) < 8
+
+
+def derived_zdr_endpoints(endpoints: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The endpoints of ``endpoints`` (each list once) whose provider passes
+    ``is_test_zdr_provider``, shaped as ``GET /endpoints/zdr`` entries (with ``model_id``)."""
+    entries: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    for model_id, found in endpoints.items():
+        if id(found) in seen:
+            continue
+        seen.add(id(found))
+        for endpoint in found:
+            if is_test_zdr_provider(str(endpoint.get("provider_name") or "")):
+                entries.append({"model_id": model_id, **endpoint})
+    return entries
+
+
 def unused_port() -> int:
     """A loopback port with nothing listening on it (for connection-refused tests)."""
     with socket.socket() as sock:
@@ -221,6 +247,7 @@ class FakeOpenRouter:
 
     catalog: Any = None  # a /models body, a Path to one, or None for the mini fixture
     endpoints: dict[str, list[dict[str, Any]]] | None = None  # None: from the catalog's details
+    zdr: list[dict[str, Any]] | None = None  # None: derived from ``endpoints``
     keys: dict[str, dict[str, Any]] = field(
         default_factory=lambda: {
             TEST_KEY: dict(DEFAULT_KEY_DATA),
@@ -421,6 +448,9 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 data = {"id": model_id, "name": model_id, "endpoints": found}
                 self._send(200, json.dumps({"data": data}).encode())
+        elif route == "/endpoints/zdr":
+            zdr = fake.zdr if fake.zdr is not None else derived_zdr_endpoints(fake.endpoints or {})
+            self._send(200, json.dumps({"data": zdr}).encode())
         elif route in {"/key", "/credits", "/generation"}:
             self._serve_keyed(request, fake)
         else:

@@ -26,8 +26,9 @@ TOOL_NAMES = {
     "check_balance",
     "get_generation_cost",
     "recommend_model",
+    "compare_providers",
 }
-OPEN_WORLD = {"check_balance", "get_generation_cost"}
+OPEN_WORLD = {"check_balance", "get_generation_cost", "compare_providers"}
 
 
 def server_for(fake: FakeOpenRouter, cache_dir: Path, **overrides: Any) -> Any:

@@ -2,7 +2,8 @@
 shaping a flat, schema-checked result with a short text summary.
 
 Every tool is read-only and idempotent. ``open_world_hint`` is true for the two tools that ask
-OpenRouter about the caller's own account on every call; the catalog tools answer from the held
+OpenRouter about the caller's own account on every call, and for ``compare_providers``, which
+asks it for a model's endpoints (cached for the TTL); the catalog tools answer from the held
 catalog (fetched at most once per TTL, shared by every call).
 """
 
@@ -13,7 +14,14 @@ from mcp.server.mcpserver import MCPServer
 from mcp.types import ToolAnnotations
 
 from ..state import AppState
-from . import check_balance, estimate_cost, get_generation_cost, list_models, recommend_model
+from . import (
+    check_balance,
+    compare_providers,
+    estimate_cost,
+    get_generation_cost,
+    list_models,
+    recommend_model,
+)
 
 # (tool function, title, open world)
 TOOLS: tuple[tuple[Callable[..., Any], str, bool], ...] = (
@@ -22,6 +30,7 @@ TOOLS: tuple[tuple[Callable[..., Any], str, bool], ...] = (
     (check_balance.check_balance, "Check the OpenRouter balance", True),
     (get_generation_cost.get_generation_cost, "Get the real cost of finished requests", True),
     (recommend_model.recommend_model, "Recommend models for a task and budget", False),
+    (compare_providers.compare_providers, "Compare a model's provider endpoints", True),
 )
 
 

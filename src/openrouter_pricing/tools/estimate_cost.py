@@ -37,6 +37,16 @@ from .common import (
     usd,
 )
 from .limits import MAX_REQUESTS, MAX_TOKENS_PER_REQUEST, MAX_UNITS_PER_REQUEST
+from .policy_args import (
+    DataCollection,
+    MaxLatencyMs,
+    MinThroughput,
+    ProvidersIgnore,
+    ProvidersOnly,
+    Quantizations,
+    Zdr,
+    policy_of,
+)
 
 if TYPE_CHECKING:
     from ..core.catalog import Catalog, Resolved
@@ -75,6 +85,10 @@ class EstimateCostOutput(OutputModel):
     token_count_method: str | None = Field(description="How prompt_text was counted, if given.")
     warnings: list[str]
     endpoint: str | None = Field(description="The endpoint priced (':floor' or provider).")
+    provider: dict[str, Any] | None = Field(
+        description="Under a policy: the provider object to send, so the request runs where it "
+        "was priced (max_price in USD per million tokens for prompt and completion)."
+    )
     catalog: CatalogBlock
 
 
@@ -257,6 +271,13 @@ async def estimate_cost(
         str | None,
         Field(max_length=100, description="Price at this provider's endpoint, e.g. 'deepinfra'."),
     ] = None,
+    zdr: Zdr = None,
+    quantizations: Quantizations = None,
+    providers_only: ProvidersOnly = None,
+    providers_ignore: ProvidersIgnore = None,
+    max_latency_ms: MaxLatencyMs = None,
+    min_throughput: MinThroughput = None,
+    data_collection: DataCollection = None,
 ) -> Annotated[CallToolResult, EstimateCostOutput]:
     """Estimate what a request to a model will cost before sending it, exactly, with a line item
     per priced part (prompt, cache reads/writes, completion, reasoning, images, web search,
@@ -265,7 +286,9 @@ async def estimate_cost(
     cache_write_tokens are parts of prompt_tokens (never counted twice). Money is USD as exact
     decimal strings; unit_price_usd is per token for token items. Example: {"model":
     "openai/gpt-4o-mini", "prompt_tokens": 12000, "completion_tokens": 800, "requests": 1000}.
-    Use ':floor' to price the cheapest provider endpoint, or provider='name' for one endpoint."""
+    Use ':floor' to price the cheapest provider endpoint, or provider='name' for one endpoint.
+    Policy arguments (zdr, quantizations, providers_only, ...) price the cheapest endpoint that
+    meets them and return the provider object to send."""
     from ..core.pricing import Usage, with_online_search
     from .endpoints import (
         discount_warning,
@@ -274,7 +297,17 @@ async def estimate_cost(
         price_at_floor,
         priced,
     )
+    from .under_policy import price_under_policy
 
+    policy = policy_of(
+        zdr=zdr,
+        quantizations=quantizations,
+        providers_only=providers_only,
+        providers_ignore=providers_ignore,
+        max_latency_ms=max_latency_ms,
+        min_throughput=min_throughput,
+        data_collection=data_collection,
+    )
     state, snapshot, info = await load_catalog(ctx)
     resolved = _resolve(snapshot.catalog, model)
     warnings: list[str] = []
@@ -297,7 +330,19 @@ async def estimate_cost(
     pricing = resolved.model.pricing
     endpoint: Endpoint | None = None
     label: str | None = None
-    if provider:
+    sent: dict[str, Any] | None = None  # the provider object, under a policy
+    if policy.active:  # the cheapest endpoint that meets it (see under_policy)
+        chosen = await price_under_policy(
+            state, resolved, usage, when, policy, provider_given=bool(provider)
+        )
+        pricing, endpoint, label, sent = (
+            chosen.pricing,
+            chosen.endpoint,
+            chosen.label,
+            chosen.provider,
+        )
+        warnings.extend(chosen.warnings)
+    elif provider:
         if variant == "floor":
             warnings.append("provider was given, so ':floor' routing was not applied.")
         pricing, endpoint = await endpoint_for_provider(state, resolved, provider)
@@ -306,7 +351,7 @@ async def estimate_cost(
     if variant == "online":
         pricing, usage, note = with_online_search(pricing, usage)
         warnings.append(note)
-    if variant == "floor" and not provider:
+    if variant == "floor" and not provider and not policy.active:
         breakdown, label = await price_at_floor(state, resolved, usage, when, warnings)
     else:
         breakdown = priced(pricing, usage, when, resolved.model.id)
@@ -340,6 +385,7 @@ async def estimate_cost(
         "token_count_method": method,
         "warnings": warnings,
         "endpoint": label,
+        "provider": sent,
         "catalog": catalog_dict(info),
     }
     text = "\n".join([_summary(output, breakdown), *catalog_lines(info)[:1]])

@@ -9,7 +9,7 @@ Decisions:
 """
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.types import CallToolResult
 from pydantic import Field
@@ -29,9 +29,20 @@ from .common import (
     usd,
 )
 from .limits import KNOWN_CAPABILITIES, MAX_REQUESTS, MAX_TOKENS_PER_REQUEST
+from .policy_args import (
+    DataCollection,
+    MaxLatencyMs,
+    MinThroughput,
+    ProvidersIgnore,
+    ProvidersOnly,
+    Quantizations,
+    Zdr,
+    policy_of,
+)
 
 if TYPE_CHECKING:
     from ..core.recommend import RecommendResult
+    from .under_policy import PolicyPick
 
 AuthorList = Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=50)]
 
@@ -49,6 +60,12 @@ class RecommendationOut(OutputModel):
     tier: str
     context_length: int
     why: str
+    endpoint: str | None = Field(
+        default=None, description="Under a policy: the endpoint priced (the cheapest meeting it)."
+    )
+    provider: dict[str, Any] | None = Field(
+        default=None, description="Under a policy: the provider object to send with the request."
+    )
 
 
 class RecommendModelOutput(OutputModel):
@@ -121,6 +138,13 @@ async def recommend_model(
     prefer: Literal["cheapest", "balanced", "quality"] = "balanced",
     limit: Annotated[int, Field(ge=1, le=20)] = 5,
     include_batch: Annotated[bool, Field(description="Also propose ':batch' variants.")] = False,
+    zdr: Zdr = None,
+    quantizations: Quantizations = None,
+    providers_only: ProvidersOnly = None,
+    providers_ignore: ProvidersIgnore = None,
+    max_latency_ms: MaxLatencyMs = None,
+    min_throughput: MinThroughput = None,
+    data_collection: DataCollection = None,
 ) -> Annotated[CallToolResult, RecommendModelOutput]:
     """Recommend the models that give the most for the money for a job, ranked, each meeting every
     hard constraint (capabilities, context, cost per request, total budget, authors), with the
@@ -130,10 +154,21 @@ async def recommend_model(
     Routers, dynamic prices, expired models and ':batch' variants (unless include_batch) are never
     proposed. Example: {"task": "summarise support tickets into JSON", "required_capabilities":
     ["structured_outputs"], "prompt_tokens": 3000, "completion_tokens": 300, "requests": 10000,
-    "budget_usd": 20}."""
+    "budget_usd": 20}. Policy arguments (zdr, quantizations, providers_only, ...) keep only models
+    with an endpoint that meets them, priced there, each with the provider object to send."""
     from ..core.recommend import RecommendRequest, recommend
+    from .under_policy import candidates_request, recommend_under_policy
 
-    _, snapshot, info = await load_catalog(ctx)
+    policy = policy_of(
+        zdr=zdr,
+        quantizations=quantizations,
+        providers_only=providers_only,
+        providers_ignore=providers_ignore,
+        max_latency_ms=max_latency_ms,
+        min_throughput=min_throughput,
+        data_collection=data_collection,
+    )
+    state, snapshot, info = await load_catalog(ctx)
     request = RecommendRequest(
         task=task,
         complexity=complexity,
@@ -151,8 +186,13 @@ async def recommend_model(
         limit=limit,
         include_batch=include_batch,
     )
+    if policy.active:  # more candidates, for the policy to screen
+        request = candidates_request(request)
     with pricing_errors():
         found = recommend(snapshot.catalog, request)
+    picks: dict[str, PolicyPick] = {}
+    if policy.active:
+        found, picks = await recommend_under_policy(state, found, request, policy, limit)
     # Built without validation from typed values; the tests check results against the schema.
     out = RecommendModelOutput.model_construct(
         recommendations=[
@@ -167,6 +207,8 @@ async def recommend_model(
                 tier=rec.tier,
                 context_length=rec.context_length,
                 why=rec.why,
+                endpoint=picks[rec.model.id].endpoint if picks else None,
+                provider=picks[rec.model.id].provider if picks else None,
             )
             for rec in found.recommendations
         ],

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from ..core.errors import PricingError
+from ..core.errors import NotFoundError, PricingError
 from ..state import AppState
 from .common import fail, pricing_errors
 
@@ -108,6 +108,12 @@ async def price_under_policy(
             "policy, pass providers_only=['that-provider']."
         )
     model = resolved.model
+    if model.variant:
+        fail(
+            f"OpenRouter publishes endpoint data for {model.base_id} only, not for its "
+            f"':{model.variant}' variant, so a policy cannot be checked on {model.id}; estimate "
+            f"{model.base_id} under the policy instead."
+        )
     endpoints, zdr = await policy_inputs(state, model.id, want_zdr=bool(policy.zdr))
     judged = _judged(policy, model.id, endpoints, zdr=zdr, usage=usage, at=at)
     best = cheapest_meeting(judged)
@@ -141,6 +147,12 @@ class PolicyPick:
     provider: dict[str, Any]
 
 
+def candidates_request(request: "RecommendRequest") -> "RecommendRequest":
+    """The engine request whose picks the policy screens: up to ``MAX_POLICY_CANDIDATES``, and no
+    ':free' variants (their endpoints are not published apart from the paid ones)."""
+    return replace(request, limit=MAX_POLICY_CANDIDATES, allow_free=False)
+
+
 async def recommend_under_policy(
     state: AppState,
     found: "RecommendResult",
@@ -150,6 +162,7 @@ async def recommend_under_policy(
 ) -> "tuple[RecommendResult, dict[str, PolicyPick]]":
     """``found`` (the engine's picks for up to ``MAX_POLICY_CANDIDATES``) screened by ``policy``:
     the first ``limit`` that have a qualifying endpoint, priced there, with the drops counted."""
+    from ..core.money import format_usd
     from ..core.policy import cheapest_meeting, label, last_removed_by, provider_object, rates_for
     from ..core.pricing import Usage
     from ..core.recommend import RecommendationError
@@ -161,8 +174,12 @@ async def recommend_under_policy(
         web_searches=int("web_search" in request.required_capabilities),
         requests=request.requests,
     )
-    candidates = list(found.recommendations[:MAX_POLICY_CANDIDATES])
+    candidates = [r for r in found.recommendations[:MAX_POLICY_CANDIDATES] if not r.model.variant]
+    rejected: Counter[str] = Counter()
+    if listed_variants := len(found.recommendations[:MAX_POLICY_CANDIDATES]) - len(candidates):
+        rejected["policy:listed_variant"] = listed_variants
     fetched: dict[str, list[Endpoint]] = {}
+    failures: dict[str, str] = {}
     zdr: frozenset[tuple[str, str]] | None = None
     if policy.zdr:
         with pricing_errors():
@@ -173,8 +190,10 @@ async def recommend_under_policy(
         async with limiter:
             try:
                 fetched[model_id] = await state.store.get_endpoints(model_id)
-            except PricingError:  # counted as unchecked; the others go on
-                return
+            except NotFoundError:  # OpenRouter lists no endpoint for it
+                fetched[model_id] = []
+            except PricingError as exc:  # counted as unchecked; the others go on
+                failures[model_id] = str(exc)
 
     with anyio.move_on_after(POLICY_DEADLINE_SECONDS) as scope:
         async with anyio.create_task_group() as group:
@@ -190,7 +209,6 @@ async def recommend_under_policy(
             f"The policy needs each candidate's endpoints, and none could be read ({why}); try "
             "again, or recommend without the policy arguments."
         )
-    rejected: Counter[str] = Counter()
     kept: list[tuple[Recommendation, PolicyPick]] = []
     for rec in candidates:
         endpoints = fetched.get(rec.model.id)
@@ -200,8 +218,8 @@ async def recommend_under_policy(
         judged = _judged(policy, rec.model.id, endpoints, zdr=zdr, usage=usage, at=at)
         best = cheapest_meeting(judged)
         if best is None or best.cost is None:
-            part = last_removed_by([j.reasons for j in judged]) or "dynamic_price"
-            rejected[f"policy:{part}"] += 1
+            part = last_removed_by([j.reasons for j in judged]) if judged else "no_endpoints"
+            rejected[f"policy:{part or 'dynamic_price'}"] += 1
             continue
         per, total = best.cost.per_request, best.cost.total
         cap, budget = request.max_cost_per_request_usd, request.budget_usd
@@ -212,9 +230,10 @@ async def recommend_under_policy(
             rejected["budget"] += 1
             continue
         name = label(best.endpoint)
-        why = f"{rec.why}; under the policy at {name}: ${per} per request"
+        why = f"under the policy at {name}, ${format_usd(per)} per request"
         if per != rec.estimated_cost_per_request:
-            why += f" (listed price ${rec.estimated_cost_per_request})"
+            why += f" (listed price ${format_usd(rec.estimated_cost_per_request)})"
+        why += f"; without the policy: {rec.why}"
         provider = provider_object(
             policy, sort="price", pricing_rates=rates_for(best.endpoint, usage, at), usage=usage
         )
@@ -240,11 +259,22 @@ async def recommend_under_policy(
             else "; ranked on listed prices."
         )
     )
-    if scope.cancelled_caught or rejected["policy:unchecked"]:
+    if scope.cancelled_caught:
         notes.append(
-            f"stopped early: the endpoints of {rejected['policy:unchecked']} candidate(s) could "
-            f"not be read within {POLICY_DEADLINE_SECONDS:g} s, so they are not proposed."
+            f"stopped early: {POLICY_DEADLINE_SECONDS:g} s passed before the endpoints of every "
+            "candidate were read; those not read are counted under policy:unchecked and not "
+            "proposed."
         )
+    if failures:
+        first = next(iter(failures.values()))
+        notes.append(
+            f"the endpoints of {len(failures)} candidate(s) could not be read (e.g. {first}); "
+            "they are counted under policy:unchecked and not proposed."
+        )
+    notes.append(
+        "listed variants (':free', ':extended', ...) are not proposed under a policy: OpenRouter "
+        "publishes endpoint data for the base model only."
+    )
     if policy.data_collection:
         notes.append(DATA_COLLECTION_NOTE.format(policy.data_collection))
     result = replace(

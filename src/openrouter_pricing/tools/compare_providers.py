@@ -1,0 +1,335 @@
+"""``compare_providers``: a model's provider endpoints side by side, priced for a job, judged by a
+policy, with the provider object that makes the request land where it was priced.
+
+Decisions:
+- Every endpoint OpenRouter lists is shown, qualifying or not; ``why_not`` says which policy parts
+  it fails (``core.policy``). ``cheapest`` is the tag of the cheapest endpoint that meets the
+  policy for this usage (one whose context window holds it, when any does), or null.
+- The ZDR list is always fetched (cached for the TTL) so that every row says whether it is ZDR;
+  when it cannot be read, ``zdr`` is null and a warning says why (an error only when zdr=true).
+- Latency, throughput and uptime are numbers in the units ``units`` names, or "unknown" when
+  OpenRouter reports none (it reports none to unauthenticated callers at times).
+- ``sort``: cost (ascending), latency (ascending), throughput and uptime (descending); unknown
+  values last, ties by cost then tag. The provider object's ``sort`` is OpenRouter's name for it
+  (price, latency, throughput; none for uptime, which OpenRouter cannot sort by).
+"""
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from mcp.types import CallToolResult
+from pydantic import Field
+
+from .common import (
+    AppContext,
+    CatalogBlock,
+    OutputModel,
+    Usd,
+    catalog_dict,
+    catalog_lines,
+    load_catalog,
+    pricing_errors,
+    result,
+    stale_warning,
+    table,
+    usd,
+)
+from .limits import MAX_REQUESTS, MAX_TOKENS_PER_REQUEST, MAX_UNITS_PER_REQUEST
+from .policy_args import (
+    DataCollection,
+    MaxLatencyMs,
+    MinThroughput,
+    ProvidersIgnore,
+    ProvidersOnly,
+    Quantizations,
+    Zdr,
+    policy_of,
+)
+
+if TYPE_CHECKING:
+    from ..core.policy import EndpointCost
+    from ..core.pricing import Usage
+
+Tokens = Annotated[int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST)]
+Units = Annotated[int, Field(ge=0, le=MAX_UNITS_PER_REQUEST)]
+Measure = float | Literal["unknown"]
+SortBy = Literal["cost", "latency", "throughput", "uptime"]
+OPENROUTER_SORT = {"cost": "price", "latency": "latency", "throughput": "throughput"}
+
+
+class EndpointOut(OutputModel):
+    provider: str | None = Field(description="The provider's name.")
+    tag: str | None = Field(description="The endpoint tag, e.g. 'deepinfra/fp8'.")
+    quantization: str
+    cost_usd: Usd | None = Field(description="Exact cost of the usage here; null: dynamic price.")
+    prompt_per_m: Usd | None = Field(description="USD per million prompt tokens.")
+    completion_per_m: Usd | None = Field(description="USD per million completion tokens.")
+    context_length: int | None
+    max_completion_tokens: int | None
+    uptime_30m: Measure = Field(description="Percent, last 30 minutes, or 'unknown'.")
+    latency_p50_ms: Measure = Field(description="Milliseconds to first token (p50), or 'unknown'.")
+    throughput_p50: Measure = Field(description="Tokens per second (p50), or 'unknown'.")
+    supports_implicit_caching: bool | None
+    zdr: bool | None = Field(description="In the ZDR list; null when the list is unavailable.")
+    meets_policy: bool
+    why_not: list[str] = Field(description="The policy parts it fails, e.g. 'zdr: ...'.")
+
+
+class CompareProvidersOutput(OutputModel):
+    model: str
+    requests: int
+    listed_cost_usd: Usd | None = Field(description="The usage at the model's listed price.")
+    endpoints: list[EndpointOut]
+    cheapest: str | None = Field(description="Tag of the cheapest endpoint meeting the policy.")
+    provider: dict[str, Any] = Field(
+        description="The provider object to send with the request (OpenRouter's provider "
+        "preferences; max_price in USD per million tokens for prompt and completion)."
+    )
+    units: dict[str, str]
+    warnings: list[str]
+    catalog: CatalogBlock
+
+
+def _measure(value: float | None) -> Measure:
+    return "unknown" if value is None else value
+
+
+def _sort_key(sort: SortBy, j: "EndpointCost") -> tuple[Any, ...]:
+    from decimal import Decimal
+
+    from ..core.policy import p50
+
+    e = j.endpoint
+    cost = j.cost.total if j.cost is not None else None
+    by_cost = (cost is None, cost if cost is not None else Decimal(0), e.tag or "")
+    value = {
+        "cost": None,
+        "latency": p50(e.latency_last_30m),
+        "throughput": p50(e.throughput_last_30m),
+        "uptime": e.uptime_last_30m,
+    }[sort]
+    if sort == "cost":
+        return by_cost
+    signed = value if sort == "latency" or value is None else -value
+    return (value is None, signed or 0.0, *by_cost)
+
+
+def _row(
+    j: "EndpointCost", zdr: "frozenset[tuple[str, str]] | None", model_id: str
+) -> dict[str, Any]:
+    from ..core.money import per_million
+    from ..core.policy import endpoint_key, p50
+
+    e = j.endpoint
+    prompt, completion = e.pricing.prompt, e.pricing.completion
+    return {
+        "provider": e.provider_name,
+        "tag": e.tag,
+        "quantization": e.quantization or "unknown",
+        "cost_usd": None if j.cost is None else usd(j.cost.total),
+        "prompt_per_m": None if prompt is None or prompt < 0 else usd(per_million(prompt)),
+        "completion_per_m": None
+        if completion is None or completion < 0
+        else usd(per_million(completion)),
+        "context_length": e.context_length,
+        "max_completion_tokens": e.max_completion_tokens,
+        "uptime_30m": _measure(e.uptime_last_30m),
+        "latency_p50_ms": _measure(p50(e.latency_last_30m)),
+        "throughput_p50": _measure(p50(e.throughput_last_30m)),
+        "supports_implicit_caching": e.supports_implicit_caching,
+        "zdr": None if zdr is None else endpoint_key(model_id, e) in zdr,
+        "meets_policy": j.meets,
+        "why_not": [f"{part}: {why}" for part, why in j.reasons],
+    }
+
+
+def _usage(
+    *,
+    prompt_tokens: int,
+    completion_tokens: int,
+    reasoning_tokens: int,
+    cached_prompt_tokens: int,
+    cache_write_tokens: int,
+    images: int,
+    web_searches: int,
+    requests: int,
+) -> "Usage":
+    """The usage priced at every endpoint. Media usage (output images, seconds, characters...)
+    joins here when ``estimate_cost`` gains it: the same arguments, passed to ``Usage``."""
+    from ..core.pricing import Usage
+
+    usage = Usage(
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+        reasoning_tokens=reasoning_tokens,
+        cached_prompt_tokens=cached_prompt_tokens,
+        cache_write_tokens=cache_write_tokens,
+        images=images,
+        web_searches=web_searches,
+        requests=requests,
+    )
+    with pricing_errors():
+        usage.validate()
+    return usage
+
+
+def _summary(out: dict[str, Any]) -> str:
+    def cell(value: Any, suffix: str = "") -> str:
+        return "?" if value == "unknown" else f"{value:g}{suffix}"
+
+    rows = [
+        [
+            r["tag"] or r["provider"] or "?",
+            r["quantization"],
+            "dynamic" if r["cost_usd"] is None else f"${r['cost_usd']}",
+            "-" if r["prompt_per_m"] is None else f"${r['prompt_per_m']}",
+            "-" if r["completion_per_m"] is None else f"${r['completion_per_m']}",
+            "-" if r["context_length"] is None else f"{r['context_length']:,}",
+            cell(r["uptime_30m"], "%"),
+            cell(r["latency_p50_ms"]),
+            cell(r["throughput_p50"]),
+            {True: "yes", False: "no", None: "?"}[r["zdr"]],
+            "yes" if r["meets_policy"] else "no: " + "; ".join(r["why_not"]),
+        ]
+        for r in out["endpoints"]
+    ]
+    head = (
+        f"{out['model']}: {len(rows)} endpoint(s) for {out['requests']:,} request(s); cheapest "
+        f"meeting the policy: {out['cheapest'] or 'none'}."
+    )
+    headers = ["endpoint", "quant", "cost", "in/M", "out/M", "context", "up 30m"]
+    headers += ["p50 ms", "tok/s", "zdr", "meets policy"]
+    parts = [head, table(headers, rows)]
+    if out["provider"]:
+        import json
+
+        parts.append("Provider object to send: " + json.dumps(out["provider"]))
+    parts.extend(f"Warning: {w}" for w in out["warnings"])
+    return "\n".join(parts)
+
+
+async def compare_providers(
+    ctx: AppContext,
+    *,
+    model: Annotated[
+        str,
+        Field(min_length=1, max_length=200, description="Model id, e.g. 'qwen/qwen3-coder'."),
+    ],
+    prompt_tokens: Annotated[Tokens, Field(description="Input tokens per request.")] = 0,
+    completion_tokens: Annotated[Tokens, Field(description="Output tokens per request.")] = 0,
+    reasoning_tokens: Annotated[Tokens, Field(description="Part of completion_tokens.")] = 0,
+    cached_prompt_tokens: Annotated[Tokens, Field(description="Cache reads; part of prompt.")] = 0,
+    cache_write_tokens: Annotated[Tokens, Field(description="Cache writes; part of prompt.")] = 0,
+    images: Annotated[Units, Field(description="Input images per request.")] = 0,
+    web_searches: Annotated[Units, Field(description="Web searches per request.")] = 0,
+    requests: Annotated[
+        int, Field(ge=1, le=MAX_REQUESTS, description="Identical requests priced together.")
+    ] = 1,
+    at: Annotated[
+        datetime | None,
+        Field(description="When the requests run (UTC, ISO 8601), for time-of-day prices."),
+    ] = None,
+    sort: Annotated[
+        SortBy, Field(description="Order: cost, latency, throughput or uptime.")
+    ] = "cost",
+    zdr: Zdr = None,
+    quantizations: Quantizations = None,
+    providers_only: ProvidersOnly = None,
+    providers_ignore: ProvidersIgnore = None,
+    max_latency_ms: MaxLatencyMs = None,
+    min_throughput: MinThroughput = None,
+    data_collection: DataCollection = None,
+) -> Annotated[CallToolResult, CompareProvidersOutput]:
+    """Compare a model's provider endpoints side by side for a job: exact cost of the usage at each
+    endpoint (USD decimal strings), prompt/completion USD per million tokens, context, max output,
+    quantization, uptime (%), latency (p50 ms to first token), throughput (p50 tokens/s), implicit
+    caching, zero data retention, and whether each meets a policy (and why not). Returns the
+    cheapest endpoint that meets the policy and the `provider` object to send with the request so
+    it runs where it was priced (max_price in USD per million tokens). Needs OpenRouter (or
+    endpoint data fetched earlier). Example: {"model": "qwen/qwen3-coder", "prompt_tokens": 20000,
+    "completion_tokens": 2000, "requests": 100, "zdr": true, "quantizations": ["fp8+"]}."""
+    from ..core.errors import DynamicPriceError, PricingError
+    from ..core.policy import (
+        LATENCY_UNIT,
+        THROUGHPUT_UNIT,
+        UPTIME_UNIT,
+        cheapest_meeting,
+        judge,
+        label,
+        no_endpoint_error,
+        provider_object,
+        rates_for,
+    )
+    from ..core.pricing import price_usage
+    from .under_policy import DATA_COLLECTION_NOTE
+
+    policy = policy_of(
+        zdr=zdr,
+        quantizations=quantizations,
+        providers_only=providers_only,
+        providers_ignore=providers_ignore,
+        max_latency_ms=max_latency_ms,
+        min_throughput=min_throughput,
+        data_collection=data_collection,
+    )
+    state, snapshot, info = await load_catalog(ctx)
+    with pricing_errors():
+        resolved = snapshot.catalog.resolve(model)
+    model_id = resolved.model.id
+    usage = _usage(
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+        reasoning_tokens=reasoning_tokens,
+        cached_prompt_tokens=cached_prompt_tokens,
+        cache_write_tokens=cache_write_tokens,
+        images=images,
+        web_searches=web_searches,
+        requests=requests,
+    )
+    when = datetime.now(UTC) if at is None else (at if at.tzinfo else at.replace(tzinfo=UTC))
+    warnings: list[str] = []
+    with pricing_errors():
+        endpoints = await state.store.get_endpoints(model_id)
+        try:
+            zdr_list = await state.store.get_zdr_keys()
+        except PricingError as exc:
+            if policy.zdr:
+                raise
+            zdr_list = None
+            warnings.append(f"The zero-data-retention list is unavailable ({exc}); zdr is null.")
+        judged = judge(policy, endpoints, model_id, zdr=zdr_list, usage=usage, at=when)
+        try:
+            listed = price_usage(resolved.model.pricing, usage, at=when, model_hint=model_id).total
+        except DynamicPriceError:
+            listed = None
+    judged.sort(key=lambda j: _sort_key(sort, j))
+    best = cheapest_meeting(judged)
+    if best is None:
+        warnings.append(str(no_endpoint_error(model_id, policy, judged)))
+    if policy.data_collection:
+        warnings.append(DATA_COLLECTION_NOTE.format(policy.data_collection))
+    stale = stale_warning(info)
+    if stale:
+        warnings.append(stale)
+    rates = None if best is None else rates_for(best.endpoint, usage, when)
+    output = {
+        "model": model_id,
+        "requests": requests,
+        "listed_cost_usd": None if listed is None else usd(listed),
+        "endpoints": [_row(j, zdr_list, model_id) for j in judged],
+        "cheapest": None if best is None else label(best.endpoint),
+        "provider": provider_object(
+            policy, sort=OPENROUTER_SORT.get(sort), pricing_rates=rates, usage=usage
+        ),
+        "units": {
+            "latency_p50_ms": LATENCY_UNIT,
+            "throughput_p50": THROUGHPUT_UNIT,
+            "uptime_30m": UPTIME_UNIT,
+            "cost_usd": f"USD for {requests:,} request(s) of this usage",
+            "prompt_per_m": "USD per million tokens",
+            "completion_per_m": "USD per million tokens",
+        },
+        "warnings": warnings,
+        "catalog": catalog_dict(info),
+    }
+    return result(output, "\n".join([_summary(output), *catalog_lines(info)[:1]]))
