@@ -302,8 +302,8 @@ async def compare_providers(
             listed = price_usage(resolved.model.pricing, usage, at=when, model_hint=model_id).total
         except DynamicPriceError:
             listed = None
+    best = cheapest_meeting(judged)  # before sorting: ties keep OpenRouter's order
     judged.sort(key=lambda j: _sort_key(sort, j))
-    best = cheapest_meeting(judged)
     if best is None:
         warnings.append(str(no_endpoint_error(model_id, policy, judged)))
     if policy.data_collection:
