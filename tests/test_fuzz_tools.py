@@ -181,7 +181,17 @@ BASE_ARGUMENTS: dict[str, dict[str, Any]] = {
     "check_balance": {},
     "get_generation_cost": {"generation_id": DEFAULT_GENERATION_ID, "wait_seconds": 0},
     "recommend_model": {"task": "summarise tickets"},
+    "compare_providers": {"model": "meta-llama/llama-3.3-70b-instruct", "prompt_tokens": 1000},
 }
+POLICY_ARGUMENTS = [
+    "zdr",
+    "quantizations",
+    "providers_only",
+    "providers_ignore",
+    "max_latency_ms",
+    "min_throughput",
+    "data_collection",
+]
 ARGUMENTS: dict[str, list[str]] = {
     "list_models": [
         "query",
@@ -212,6 +222,7 @@ ARGUMENTS: dict[str, list[str]] = {
         "requests",
         "at",
         "provider",
+        *POLICY_ARGUMENTS,
     ],
     "check_balance": [],
     "get_generation_cost": ["generation_id", "wait_seconds"],
@@ -231,6 +242,21 @@ ARGUMENTS: dict[str, list[str]] = {
         "prefer",
         "limit",
         "include_batch",
+        *POLICY_ARGUMENTS,
+    ],
+    "compare_providers": [
+        "model",
+        "prompt_tokens",
+        "completion_tokens",
+        "reasoning_tokens",
+        "cached_prompt_tokens",
+        "cache_write_tokens",
+        "images",
+        "web_searches",
+        "requests",
+        "at",
+        "sort",
+        *POLICY_ARGUMENTS,
     ],
 }
 EXTREME_CASES = [
@@ -445,6 +471,17 @@ LIST_MODELS = arguments(
         }
     ),
 )
+POLICY_FIELDS: dict[str, st.SearchStrategy[Any]] = {
+    "zdr": st.one_of(st.booleans(), garbage),
+    "quantizations": st.lists(
+        st.sampled_from(["fp8", "fp8+", "bf16", "fp4", "unknown", "fp9", "+"]) | texts, max_size=22
+    ),
+    "providers_only": st.lists(st.sampled_from(["deepinfra", "lambda/fp8", "nobody"]) | texts),
+    "providers_ignore": st.lists(st.sampled_from(["deepinfra", "lambda/fp8"]) | texts),
+    "max_latency_ms": st.one_of(st.floats(), counts),
+    "min_throughput": st.one_of(st.floats(), counts),
+    "data_collection": st.sampled_from(["allow", "deny", "never", ""]),
+}
 ESTIMATE_COST = st.builds(
     lambda model, rest: {"model": model, **rest},
     models,
@@ -464,8 +501,35 @@ ESTIMATE_COST = st.builds(
             "provider": st.one_of(
                 st.sampled_from(["deepinfra", "DeepInfra", "novita", "lambda/fp8"]), texts
             ),
+            **POLICY_FIELDS,
         },
         valid_usage(),
+    ),
+)
+COMPARE_PROVIDERS = st.builds(
+    lambda model, rest: {"model": model, **rest},
+    models,
+    arguments(
+        {
+            "prompt_tokens": counts,
+            "completion_tokens": counts,
+            "images": counts,
+            "requests": counts,
+            "at": moments,
+            "sort": st.sampled_from(["cost", "latency", "throughput", "uptime", "price"]),
+            **POLICY_FIELDS,
+        },
+        some(
+            {
+                "prompt_tokens": st.integers(0, 300_000),
+                "completion_tokens": st.integers(0, 50_000),
+                "sort": st.sampled_from(["cost", "latency", "throughput", "uptime"]),
+                "zdr": st.booleans(),
+                "quantizations": st.lists(st.sampled_from(["fp8+", "bf16", "fp4"]), max_size=2),
+                "providers_ignore": st.lists(st.sampled_from(["deepinfra", "lambda/fp8"])),
+                "data_collection": st.sampled_from(["allow", "deny"]),
+            }
+        ),
     ),
 )
 RECOMMEND_MODEL = arguments(
@@ -487,6 +551,7 @@ RECOMMEND_MODEL = arguments(
         "prefer": st.sampled_from(["cheapest", "balanced", "quality", "fastest"]),
         "limit": st.integers(min_value=-1, max_value=25),
         "include_batch": st.booleans(),
+        **POLICY_FIELDS,
     },
     some(
         {
@@ -539,6 +604,7 @@ STRATEGIES = {
     "list_models": LIST_MODELS,
     "estimate_cost": ESTIMATE_COST,
     "recommend_model": RECOMMEND_MODEL,
+    "compare_providers": COMPARE_PROVIDERS,
     "get_generation_cost": GET_GENERATION_COST,
     "check_balance": CHECK_BALANCE,
 }
@@ -548,6 +614,7 @@ FUZZ_SHARE = {  # examples per tool, as a share of FUZZ_EXAMPLES
     "recommend_model": 1.0,
     "get_generation_cost": 0.5,
     "check_balance": 0.2,
+    "compare_providers": 0.5,
 }
 
 

@@ -14,7 +14,7 @@ Decisions:
   (price, latency, throughput; none for uptime, which OpenRouter cannot sort by).
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.types import CallToolResult
@@ -261,6 +261,7 @@ async def compare_providers(
         rates_for,
     )
     from ..core.pricing import price_usage
+    from .estimate_cost import _moment
     from .under_policy import DATA_COLLECTION_NOTE
 
     policy = policy_of(
@@ -286,7 +287,7 @@ async def compare_providers(
         web_searches=web_searches,
         requests=requests,
     )
-    when = datetime.now(UTC) if at is None else (at if at.tzinfo else at.replace(tzinfo=UTC))
+    when = _moment(at)  # estimate_cost's reading of `at` (UTC; out of the calendar: an error)
     warnings: list[str] = []
     with pricing_errors():
         endpoints = await state.store.get_endpoints(model_id)
