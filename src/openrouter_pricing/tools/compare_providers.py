@@ -173,7 +173,9 @@ def _usage(
     return usage
 
 
-def _summary(out: dict[str, Any]) -> str:
+def _summary(out: dict[str, Any], meeting: str) -> str:
+    from .under_policy import provider_lines
+
     def cell(value: Any, suffix: str = "") -> str:
         return "?" if value == "unknown" else f"{value:g}{suffix}"
 
@@ -194,16 +196,13 @@ def _summary(out: dict[str, Any]) -> str:
         for r in out["endpoints"]
     ]
     head = (
-        f"{out['model']}: {len(rows)} endpoint(s) for {out['requests']:,} request(s); cheapest "
-        f"meeting the policy: {out['cheapest'] or 'none'}."
+        f"{out['model']}: {len(rows)} endpoint(s) for {out['requests']:,} request(s); cheapest"
+        f"{meeting}: {out['cheapest'] or 'none'}."
     )
     headers = ["endpoint", "quant", "cost", "in/M", "out/M", "context", "up 30m"]
     headers += ["p50 ms", "tok/s", "zdr", "meets policy"]
     parts = [head, table(headers, rows)]
-    if out["provider"]:
-        import json
-
-        parts.append("Provider object to send: " + json.dumps(out["provider"]))
+    parts.extend(provider_lines(out["provider"]))
     parts.extend(f"Warning: {w}" for w in out["warnings"])
     return "\n".join(parts)
 
@@ -333,4 +332,5 @@ async def compare_providers(
         "warnings": warnings,
         "catalog": catalog_dict(info),
     }
-    return result(output, "\n".join([_summary(output), *catalog_lines(info)[:1]]))
+    meeting = " meeting the policy" if policy.active else ""
+    return result(output, "\n".join([_summary(output, meeting), *catalog_lines(info)[:1]]))

@@ -297,7 +297,7 @@ async def estimate_cost(
         price_at_floor,
         priced,
     )
-    from .under_policy import price_under_policy
+    from .under_policy import price_under_policy, provider_lines
 
     policy = policy_of(
         zdr=zdr,
@@ -388,5 +388,5 @@ async def estimate_cost(
         "provider": sent,
         "catalog": catalog_dict(info),
     }
-    text = "\n".join([_summary(output, breakdown), *catalog_lines(info)[:1]])
+    text = "\n".join([_summary(output, breakdown), *provider_lines(sent), *catalog_lines(info)[:1]])
     return result(output, text)

@@ -17,6 +17,7 @@ Decisions:
   re-sorted by it, the other preferences keep the engine's order (ranked on listed prices).
 """
 
+import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -53,6 +54,11 @@ async def policy_inputs(
         endpoints = await state.store.get_endpoints(model_id)
         zdr = await state.store.get_zdr_keys() if want_zdr else None
     return endpoints, zdr
+
+
+def provider_lines(provider: dict[str, Any] | None) -> list[str]:
+    """The text-summary line with the provider object to send, if there is one."""
+    return [] if provider is None else [f"Provider object to send: {json.dumps(provider)}"]
 
 
 @dataclass(frozen=True)
