@@ -346,3 +346,20 @@ async def test_compare_providers_over_stdio(fake: FakeOpenRouter, tmp_path: Path
     assert over_stdio["endpoints"] == in_memory["endpoints"]
     assert over_stdio["cheapest"] == in_memory["cheapest"] and over_stdio["cheapest"]
     assert over_stdio["provider"]["zdr"] is True and over_stdio["provider"]["max_price"]
+
+
+async def test_a_policy_on_the_mini_catalog_reports_the_endpoint_discount(
+    fake_openrouter: FakeOpenRouter, tmp_path: Path
+) -> None:
+    args = {"model": "deepseek/deepseek-v4-pro", "prompt_tokens": 1000}
+    async with Client(server_for(fake_openrouter, tmp_path)) as client:
+        by_provider = ok(await client.call_tool("estimate_cost", {**args, "provider": "novita"}))
+        by_policy = ok(
+            await client.call_tool("estimate_cost", {**args, "providers_only": ["Novita"]})
+        )
+    assert (
+        by_policy["endpoint"] == "novita/fp8" and by_provider["endpoint"] == "Novita (novita/fp8)"
+    )
+    assert by_policy["total_usd"] == by_provider["total_usd"]
+    assert any("discount of 10%" in w for w in by_policy["warnings"])
+    assert by_policy["provider"]["only"] == ["Novita"] and by_provider["provider"] is None

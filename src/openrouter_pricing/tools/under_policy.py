@@ -107,6 +107,7 @@ async def price_under_policy(
         rates_for,
     )
     from ..core.pricing import price_usage
+    from .endpoints import discount_warning
 
     if provider_given:
         fail(
@@ -135,6 +136,7 @@ async def price_under_policy(
     with pricing_errors():
         listed = price_usage(model.pricing, usage, at=at, model_hint=model.id).total
     warnings.append(premium_note(listed, best.cost.total, f"The endpoint {name}"))
+    warnings.extend(discount_warning(best.endpoint, name))
     if not best.fits:
         warnings.append("No endpoint that meets the policy has a context window for this usage.")
     if policy.data_collection:
