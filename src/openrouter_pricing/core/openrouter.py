@@ -14,8 +14,8 @@ Decisions:
   are retried with jittered exponential backoff, at most ``max_retries`` times and
   ``max_retry_wait_seconds`` of sleep in all. ``Retry-After`` or ``X-RateLimit-Reset`` replace
   the backoff; a wait longer than what is left of the budget gives up at once.
-- Bodies are streamed and capped (32 MiB for the catalog, 4 MiB for the rest): a runaway answer
-  costs bounded memory and ends as ``InvalidResponseError``.
+- Bodies are streamed and capped (32 MiB for the catalog and the ZDR list, 4 MiB for the rest): a
+  runaway answer costs bounded memory and ends as ``InvalidResponseError``.
 - /key, /credits and /generation bodies are decoded with ``parse_float=Decimal``, so USD amounts
   keep the digits OpenRouter wrote. The catalog stays plain JSON (its prices are strings), so the
   store can write it back to disk as it came.

@@ -179,7 +179,7 @@ async def recommend_under_policy(
     usage = Usage(
         prompt_tokens=request.prompt_tokens,
         completion_tokens=request.completion_tokens,
-        web_searches=int("web_search" in request.required_capabilities),
+        web_searches=int(any(_is_web_search(c) for c in request.required_capabilities)),
         requests=request.requests,
     )
     candidates = [r for r in found.recommendations[:MAX_POLICY_CANDIDATES] if not r.model.variant]
@@ -293,6 +293,11 @@ async def recommend_under_policy(
     )
     picks = {rec.model.id: pick for rec, (_, pick) in zip(recommendations, kept, strict=True)}
     return result, picks
+
+
+def _is_web_search(capability: str) -> bool:
+    """As the engine reads a capability name (it prices one search per request for it)."""
+    return capability.strip().lower().replace("-", "_").replace(" ", "_") == "web_search"
 
 
 def _none_qualify(policy: "Policy", rejected: Counter[str], checked: int) -> str:
