@@ -363,3 +363,15 @@ async def test_a_policy_on_the_mini_catalog_reports_the_endpoint_discount(
     assert by_policy["total_usd"] == by_provider["total_usd"]
     assert any("discount of 10%" in w for w in by_policy["warnings"])
     assert by_policy["provider"]["only"] == ["Novita"] and by_provider["provider"] is None
+
+
+async def test_an_unavailable_zdr_list(server: Any, fake: FakeOpenRouter) -> None:
+    fake.script("/endpoints/zdr", [Fault.status(404)] * 2)
+    async with Client(server) as client:
+        shown = ok(await client.call_tool("compare_providers", {"model": QWEN}))
+        needed = error_text(
+            await client.call_tool("compare_providers", {"model": QWEN, "zdr": True})
+        )
+    assert all(row["zdr"] is None for row in shown["endpoints"]) and shown["cheapest"]
+    assert any("zero-data-retention list is unavailable" in w for w in shown["warnings"])
+    assert "404" in needed and "zero-data-retention" in needed
