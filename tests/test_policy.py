@@ -258,6 +258,7 @@ async def test_no_qualifying_endpoint_is_an_error_naming_the_part(
             await client.call_tool("estimate_cost", {"model": f"{QWEN}:free", "zdr": True})
         )
         compared = ok(await client.call_tool("compare_providers", {"model": model, "zdr": True}))
+        variant = ok(await client.call_tool("compare_providers", {"model": f"{QWEN}:free"}))
     assert "zdr removed the last" in zdr_error and model in zdr_error
     assert "max_latency_ms removed the last" in latency_error  # keyless data: latency unknown
     assert "quantizations removed the last" in quant_error
@@ -266,6 +267,7 @@ async def test_no_qualifying_endpoint_is_an_error_naming_the_part(
     assert "variant" in free
     assert compared["cheapest"] is None and "max_price" not in compared["provider"]
     assert any("zdr removed the last" in w for w in compared["warnings"])
+    assert any("':free' variant" in w for w in variant["warnings"])
 
 
 async def test_recommend_model_under_a_policy(

@@ -288,6 +288,11 @@ async def compare_providers(
     )
     when = _moment(at)  # estimate_cost's reading of `at` (UTC; out of the calendar: an error)
     warnings: list[str] = []
+    if resolved.model.variant:
+        warnings.append(
+            f"OpenRouter publishes endpoint data for {resolved.model.base_id} only: these are its "
+            f"endpoints and prices, not those of the ':{resolved.model.variant}' variant."
+        )
     with pricing_errors():
         endpoints = await state.store.get_endpoints(model_id)
         try:
