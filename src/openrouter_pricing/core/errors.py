@@ -3,6 +3,7 @@
     PricingError                       base: ``str(exc)`` is safe to show to an agent
     ├── UsageError                     a usage that cannot be priced (negative, subset > parent)
     ├── DynamicPriceError              a router's "-1" price: no fixed price to estimate with
+    ├── MediaPriceError                a media price this server cannot interpret (never a $0)
     ├── UnknownModelError              no such model id (carries close matches)
     ├── UnknownVariantError            a ":variant" this model does not have
     ├── CatalogUnavailableError        no catalog from any source
@@ -46,6 +47,11 @@ class UsageError(PricingError, ValueError):
 
 class DynamicPriceError(PricingError):
     """The model's price is decided per request (OpenRouter lists "-1")."""
+
+
+class MediaPriceError(PricingError):
+    """A model billed in a unit whose price the listing does not give, or gives in a form this
+    server cannot interpret (an unknown SKU, rerank): an error, never a number that looks right."""
 
 
 class UnknownModelError(PricingError, LookupError):

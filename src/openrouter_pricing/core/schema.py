@@ -25,11 +25,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from types import MappingProxyType
-from typing import Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from .money import DYNAMIC_PRICE, parse_amount, parse_price
+
+if TYPE_CHECKING:
+    from .billing import BillingKind
 
 _PARSED_PRICES: dict[str, Decimal] = {}
 _PARSED_PRICES_LIMIT = 8192
@@ -224,6 +227,21 @@ class Model(_Tolerant):
     def intelligence_index(self) -> float | None:
         aa = self.benchmarks.artificial_analysis if self.benchmarks else None
         return aa.intelligence_index if aa else None
+
+    @cached_property
+    def billing_kind(self) -> BillingKind:
+        """How this model is billed (``billing.billing_kind``): token, image, video, ..."""
+        from .billing import billing_kind
+
+        return billing_kind(self)
+
+    @cached_property
+    def is_free(self) -> bool:
+        """Free to use (``billing.is_free``): never a media model whose "0" means "billed another
+        way"."""
+        from .billing import is_free
+
+        return is_free(self)
 
 
 class Endpoint(_Tolerant):
