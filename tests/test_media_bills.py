@@ -125,7 +125,7 @@ async def test_flux_klein_image_and_the_unlisted_reference_fee(
 
 
 @pytest.mark.parametrize(
-    ("record", "model", "exact"),
+    "case",
     [
         ("whisper_large_v3_turbo_json", "openai/whisper-large-v3-turbo", True),
         ("grok_stt_1_0_json", "x-ai/grok-stt-1.0", False),
@@ -134,8 +134,9 @@ async def test_flux_klein_image_and_the_unlisted_reference_fee(
     ],
 )
 async def test_transcription_bills(
-    fake: FakeOpenRouter, tmp_path: Path, bills: Any, record: str, model: str, exact: bool
+    fake: FakeOpenRouter, tmp_path: Path, bills: Any, case: tuple[str, str, bool]
 ) -> None:
+    record, model, exact = case
     body = bills["stt"][record]
     usage = (body.get("response") or body)["usage"]
     audio = (body.get("response") or {}).get("duration", usage["seconds"])

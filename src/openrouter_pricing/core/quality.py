@@ -65,6 +65,7 @@ class ModelFacts:
     tier: str
     quality: dict[str, tuple[float | None, str]]  # signal -> (score, source)
     rates: Rates | VaryingRates | None  # for ``linear_cost.workload_pricer``; None: dynamic
+    media: bool = False  # billed per image, second, character or clip: ``recommend_media``'s
 
 
 class _Sorted:
@@ -88,6 +89,7 @@ class ModelIndex:
         self.everyone = frozenset(range(len(facts)))
         self.router = frozenset(i for i, f in enumerate(facts) if f.router)
         self.batch = frozenset(i for i, f in enumerate(facts) if f.batch)
+        self.media = frozenset(i for i, f in enumerate(facts) if f.media)
         self.free = frozenset(i for i, f in enumerate(facts) if f.tier == "free")
         offering: dict[str, set[int]] = {}
         by_author: dict[str, set[int]] = {}
@@ -242,6 +244,7 @@ def _prepare(catalog: Catalog) -> PreparedCatalog:
             tier=_tier(m, catalog),
             quality={signal: estimate(m, signal) for signal in SIGNALS},
             rates=workload_rates(m.pricing),
+            media=m.billing_kind != "token",
         )
         for m in catalog.models
     ]
@@ -271,7 +274,7 @@ def _prepare(catalog: Catalog) -> PreparedCatalog:
 
 
 def _tier(model: Model, catalog: Catalog) -> str:
-    if model.pricing.is_free:
+    if model.is_free:
         return "free"
     blended = catalog.facts(model).blended_per_m or Decimal(0)
     return next((name for bound, name in TIERS if blended < bound), "premium")

@@ -7,7 +7,8 @@ Decisions:
   (and ``min_context``), ``max_completion_tokens``, authors, ``allow_free``, the per-request cap
   and the total budget. Never proposed: ``openrouter/*`` routers, any ``-1`` price, expired models
   (``expiration_date`` on or before today), ``:batch`` unless asked, models that do not output
-  text (unless image or audio output is asked for). One pick per model: variants and
+  text (unless image or audio output is asked for), models billed per image, second, character or
+  clip (``recommend_media`` ranks those in their own units). One pick per model: variants and
   ``~...-latest`` aliases form one group, and the group's best entry for the preference stands
   for it. The checks are set operations on ``quality.ModelIndex`` in a fixed order (a rejection
   counts under the first failed); only the models left are priced.
@@ -30,7 +31,8 @@ Decisions:
   because a 10x price step weighs the same at any price level). Ties fall to the id.
 - Nothing qualifies: the error names the constraint that removed the most candidates and what to
   change, then the one that removed the most of the candidates that pass it, and so on, so that
-  the caller sees every wall at once (routers, expired models and output kinds are not counted).
+  the caller sees every wall at once (routers, media-billed and expired models and output kinds
+  are not counted).
 """
 
 from __future__ import annotations
@@ -429,6 +431,7 @@ def _cheap_failures(q: _Query, index: ModelIndex) -> Iterator[tuple[str, Abstrac
     """The checks before the price, in the order that names a rejection, with the failing models."""
     r = q.request
     yield "router", index.router
+    yield "media_billing", index.media  # priced in their own units by ``recommend_media``
     yield "batch_variant", set() if r.include_batch else index.batch
     yield "expired", index.expired(q.now.date())
     yield "output_modality", index.lacking(q.outputs)
@@ -521,7 +524,9 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-_FIXED = frozenset({"router", "expired", "output_modality", "dynamic_price"})  # not relaxable
+_FIXED = frozenset(  # not relaxable
+    {"router", "media_billing", "expired", "output_modality", "dynamic_price"}
+)
 _RELAX = {  # rejection reason -> (the constraint as the caller set it, what to change)
     "batch_variant": ("include_batch=false", "set include_batch=true"),
     "author_not_included": ("include_authors", "widen include_authors"),
@@ -570,6 +575,10 @@ def _nothing_qualifies(
             advice += f" than '{complexity}' (its floor: {q.signal} >= {q.floor:.1f})"
         elif key == "author_not_included" and (unknown := sorted(q.include - prepared.authors)):
             advice += f" (no models by {', '.join(unknown)})"
+        elif key == "capability:image_output":
+            advice += (
+                ", or pass output_modality 'image' to rank image models by their price per image"
+            )
         elif key in cheapest:
             scope = f"for {q.request.requests:,} requests" if key == "budget" else "per request"
             least = format_usd(cheapest[key])
@@ -577,6 +586,12 @@ def _nothing_qualifies(
         return key, f"{label} removed {removed[key]} of {whole}: {advice}"
 
     if not fails:
+        if any("media_billing" in failed for failed in failed_at):
+            return RecommendationError(
+                "No model billed per token meets these constraints; models billed per image, "
+                "second of video or audio, character or clip are ranked by output_modality "
+                "(image, video, speech, transcription): pass that instead."
+            )
         return RecommendationError("The catalog holds no model that can be recommended.")
     key, text = clause(fails, f"{len(fails)} candidates")
     clauses = [text]

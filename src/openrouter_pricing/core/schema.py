@@ -308,7 +308,10 @@ class Generation(_Tolerant):
     native_tokens_completion: int | None = None
     native_tokens_reasoning: int | None = None
     native_tokens_cached: int | None = None
+    native_tokens_completion_images: int | None = None
     num_media_prompt: int | None = None
+    num_media_completion: int | None = None
+    api_type: str | None = None
     num_search_results: int | None = None
     latency: float | None = None
     generation_time: float | None = None

@@ -89,6 +89,22 @@ class Sku:
         """The price in USD per unit."""
         return self.price * CENT if self.cents else self.price
 
+    @property
+    def label(self) -> str:
+        """The unit and its qualifiers, as listings show them: ``second:720p:with_audio``."""
+        if self.unit == "unknown":
+            return f"unknown:{self.key}"
+        audio = {True: "with_audio", False: "without_audio", None: None}[self.audio]
+        parts = [
+            "minimum_per_generation" if self.unit == "minimum" else self.unit,
+            self.mode,
+            self.resolution,
+            audio,
+            "with_video_input" if self.video_input else None,
+            self.variant,
+        ]
+        return ":".join(part for part in parts if part)
+
 
 def parse_sku(key: str, price: Decimal) -> Sku:
     """Read one SKU name; a name outside the grammar gives ``unit="unknown"``."""
@@ -252,8 +268,9 @@ def load_builtin_videos() -> VideoListing:
 
 
 def unit_prices(model: VideoModel) -> dict[str, Decimal]:
-    """The SKU prices in USD per their own unit, by SKU name (cents converted)."""
-    return {sku.key: sku.usd for sku in model.skus}
+    """The SKU prices in USD per their own unit, by ``Sku.label`` (cents converted); an unknown
+    SKU keeps its name and its listed number."""
+    return {sku.label: sku.usd for sku in model.skus}
 
 
 def describe_units(skus: Iterable[Sku]) -> str:

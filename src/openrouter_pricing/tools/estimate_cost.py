@@ -379,6 +379,8 @@ async def estimate_cost(
             snapshot.catalog, resolved, usage, media, at=when, provider=provider
         )
         warnings.extend(breakdown.warnings)
+        if kind == "image":  # tokens too: the context window and output limits apply
+            warnings.extend(_usage_warnings(resolved, usage, None, resolved.model.pricing))
         note = video_listing_note(snapshot.catalog) if kind == "video" else None
         warnings.extend([note] if note else [])
         return _estimate_result(resolved, breakdown, method, warnings, None, info)

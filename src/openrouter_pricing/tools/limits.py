@@ -25,6 +25,9 @@ MAX_CHARACTERS = 10_000_000
 # core.video.VideoMode
 VideoMode = Literal["text_to_video", "image_to_video", "video_to_video"]
 
+# core.recommend_media.OutputModality
+OutputModality = Literal["text", "image", "video", "speech", "transcription", "embeddings"]
+
 # core.catalog.SortKey
 SortKey = Literal[
     "prompt_price", "completion_price", "blended_price", "context", "newest", "name", "intelligence"
@@ -58,6 +61,7 @@ __all__ = [
     "MAX_REQUESTS",
     "MAX_TOKENS_PER_REQUEST",
     "MAX_UNITS_PER_REQUEST",
+    "OutputModality",
     "SortKey",
     "VideoMode",
 ]
