@@ -400,7 +400,8 @@ def _mode_fits(sku: Sku, mode: str) -> bool:
 
 
 def _res_fits(sku: Sku, res_class: str | None) -> bool:
-    return sku.resolution is None or sku.resolution == res_class
+    """Any SKU fits an unstated resolution: ``_most_specific`` then asks for one if it matters."""
+    return sku.resolution is None or res_class is None or sku.resolution == res_class
 
 
 def _most_specific(

@@ -411,6 +411,13 @@ async def estimate_cost(
     return _estimate_result(resolved, breakdown, method, warnings, label, info)
 
 
+def _quantity(quantity: int | Decimal) -> int | str:
+    """A whole quantity as a number; fractional seconds of media as an exact decimal string."""
+    if isinstance(quantity, int):
+        return quantity
+    return int(quantity) if quantity == quantity.to_integral_value() else usd(quantity)
+
+
 def _estimate_result(  # noqa: PLR0917 (private: the parts of one estimate)
     resolved: "Resolved",
     breakdown: "CostBreakdown",
@@ -432,7 +439,7 @@ def _estimate_result(  # noqa: PLR0917 (private: the parts of one estimate)
         "line_items": [
             {
                 "component": item.component,
-                "quantity": item.quantity if isinstance(item.quantity, int) else usd(item.quantity),
+                "quantity": _quantity(item.quantity),
                 "unit": item.unit,
                 "unit_price_usd": usd(item.unit_price),
                 "cost_usd": usd(item.cost),
