@@ -267,8 +267,8 @@ def _recommendation(
 ) -> Recommendation:
     from .catalog import context_of
 
-    units = ", ".join(
-        f"{item.quantity} {item.unit} at ${item.unit_price}" for item in cost.line_items
+    units = " + ".join(
+        f"{item.quantity:,} x ${item.unit_price}/{item.unit}" for item in cost.line_items
     )
     why = f"#{index + 1} by cost for this {modality} job: {units or 'free'}"
     if index + 1 < len(picks):

@@ -355,8 +355,9 @@ async def estimate_cost(
         speech_text,
     )
     warnings: list[str] = []
-    if kind not in ("token", "image") and prompt_tokens is None and prompt_text is None:
-        prompt_tokens = 0  # not billed per token: no "priced as 0 tokens" warning
+    media_only = kind not in ("token", "image") or output_images is not None
+    if media_only and prompt_tokens is None and prompt_text is None:
+        prompt_tokens = 0  # priced by its media units: no "priced as 0 tokens" warning
     prompt, method = await _count_prompt(prompt_tokens, prompt_text, resolved, warnings)
     usage = Usage(
         prompt_tokens=prompt,

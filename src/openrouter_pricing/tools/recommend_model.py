@@ -69,7 +69,7 @@ class RecommendModelOutput(OutputModel):
     catalog: CatalogBlock
 
 
-def _summary(out: RecommendModelOutput, found: "RecommendResult") -> str:
+def _summary(out: RecommendModelOutput, found: "RecommendResult", modality: str) -> str:
     rows = [
         [
             str(r.rank),
@@ -81,10 +81,8 @@ def _summary(out: RecommendModelOutput, found: "RecommendResult") -> str:
         ]
         for r, rec in zip(out.recommendations, found.recommendations, strict=True)
     ]
-    parts = [
-        f"{len(rows)} recommendation(s) for a {found.complexity} task, of {out.considered} "
-        "models considered."
-    ]
+    job = f"a {found.complexity} task" if modality == "text" else f"a {modality} job"
+    parts = [f"{len(rows)} recommendation(s) for {job}, of {out.considered} models considered."]
     if rows:
         parts.append(table(["#", "model", "per request", "total", "quality", "tier"], rows))
         parts.extend(f"{r.rank}. {r.model}: {r.why}" for r in out.recommendations if r.why)
@@ -230,4 +228,4 @@ async def recommend_model(
         assumptions=list(found.assumptions),
         catalog=catalog_block(info),
     )
-    return result(out, "\n".join([_summary(out, found), *catalog_lines(info)]))
+    return result(out, "\n".join([_summary(out, found, modality), *catalog_lines(info)]))
