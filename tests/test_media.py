@@ -302,3 +302,13 @@ async def test_media_generation_reconciled(fake: FakeOpenRouter, tmp_path: Path)
         video = ok(await client.call_tool("get_generation_cost", {"generation_id": "gen-vid-1"}))
         assert video["estimate"]["total_usd"] is None
         assert "seconds actually produced" in video["estimate"]["note"]
+
+
+async def test_model_resource_carries_billing_and_unit_prices(
+    fake: FakeOpenRouter, tmp_path: Path
+) -> None:
+    async with Client(server_for(fake, tmp_path)) as client:
+        body = await client.read_resource("openrouter://models/acme/motion-lite")
+        sheet = json.loads(body.contents[0].text)  # type: ignore[union-attr]
+        assert sheet["billing"] == "video" and sheet["is_free"] is False
+        assert sheet["unit_prices"]["minimum_per_generation"] == "0.3"
