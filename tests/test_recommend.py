@@ -23,13 +23,12 @@ import pytest
 import openrouter_pricing.core.recommend as recommend_module
 from conftest import load_snapshot
 from openrouter_pricing.core.catalog import Catalog, context_of
-from openrouter_pricing.core.errors import PricingError, UsageError
+from openrouter_pricing.core.errors import PricingError, RecommendationError, UsageError
 from openrouter_pricing.core.pricing import Usage, price_usage
 from openrouter_pricing.core.recommend import (
     CAPABILITIES,
     KNOWN_CAPABILITIES,
     Recommendation,
-    RecommendationError,
     RecommendRequest,
     RecommendResult,
     recommend,
@@ -603,7 +602,13 @@ def test_rejected_counts_each_model_by_its_first_failed_check(
     request = RecommendRequest(**{"budget_usd": Decimal("0.5"), "requests": 100, **fields})
     try:
         result = recommend(catalog, request, now=NOW)
-    except RecommendationError:
+    except RecommendationError as error:
+        # Nothing qualifies ("pdf input" and "web search" exceed the $0.50 budget): the error is
+        # owed exactly when the walk finds a failed check for every model, and names the budget.
+        [(q, prepared, eligible)] = seen
+        assert eligible == []
+        assert all(_first_failure(q, f) is not None for f in prepared.facts)
+        assert "budget_usd" in str(error) or "capability" in str(error)
         return
     [(q, prepared, eligible)] = seen
     reasons = [_first_failure(q, f) for f in prepared.facts]

@@ -48,8 +48,9 @@ from decimal import Decimal
 from typing import Final, Literal, get_args
 
 from .catalog import Catalog
-from .errors import PricingError
+from .errors import PricingError, RecommendationError
 from .linear_cost import Cost, Pricer, workload_pricer
+from .moments import as_utc
 from .money import format_usd
 from .pricing import Usage
 from .quality import ModelFacts, ModelIndex, PreparedCatalog, Signal, prepare, terms
@@ -119,10 +120,6 @@ _CODING = re.compile(
     r"typescript|rust|sql|repo\w*|pull requests?|unit tests?|compil\w*)\b"
 )
 _AGENTIC = re.compile(r"\b(agents?|agentic|tool[- ]?(use|calling|calls)|function[- ]calling)\b")
-
-
-class RecommendationError(PricingError):
-    """No model meets the constraints, or the request itself is invalid."""
 
 
 @dataclass(frozen=True)
@@ -363,7 +360,7 @@ def recommend(
     request or when nothing qualifies, ``UsageError`` for token counts that cannot be priced."""
     _validate(request)
     caps = _capabilities(request.required_capabilities)
-    now = _utc(now or datetime.now(UTC))
+    now = as_utc(now or datetime.now(UTC))
     complexity, complexity_note = _complexity(request)
     signal, signal_why = _signal(request.task, caps)
     needed = (*caps, "reasoning") if complexity == "reasoning" and "reasoning" not in caps else caps
@@ -378,7 +375,7 @@ def recommend(
     table = prepared.percentiles[signal]
     floor = table[FLOOR_PERCENTILE[complexity]] if table and complexity != "simple" else None
     output_caps = any(CAPABILITIES[cap].outputs for cap in caps)
-    at = _utc(request.at or now)
+    at = as_utc(request.at or now)
     query = _Query(
         request=request,
         needs=tuple((cap, CAPABILITIES[cap].needs) for cap in needed),
@@ -517,11 +514,6 @@ def _notes(
     if unknown := sorted(q.include - authors):
         notes.append(f"no models by {', '.join(unknown)} in the catalog.")
     return notes
-
-
-def _utc(moment: datetime) -> datetime:
-    """Aware in UTC; a naive time is taken to be UTC already."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 _FIXED = frozenset(  # not relaxable

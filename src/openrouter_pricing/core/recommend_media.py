@@ -25,10 +25,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
-from .errors import MediaPriceError, PricingError, UsageError
+from .errors import MediaPriceError, PricingError, RecommendationError, UsageError
 from .media import MediaUsage, price_media
 from .pricing import CostBreakdown, Usage, price_usage
-from .recommend import Recommendation, RecommendationError, RecommendRequest, RecommendResult
+from .recommend import Recommendation, RecommendRequest, RecommendResult
 
 if TYPE_CHECKING:
     from .catalog import Catalog

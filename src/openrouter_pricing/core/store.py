@@ -131,6 +131,11 @@ class CatalogStore:
             self._start_refresh()
         return snapshot
 
+    @property
+    def refreshing(self) -> bool:
+        """A background refresh is under way (tests and health checks wait on this)."""
+        return self._refreshing
+
     def peek(self) -> CatalogSnapshot | None:
         """The catalog held in memory, without loading anything."""
         return self._snapshot

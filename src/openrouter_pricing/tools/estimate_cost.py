@@ -21,6 +21,7 @@ import anyio.to_thread
 from mcp.types import CallToolResult
 from pydantic import Field
 
+from ..core.moments import as_utc
 from ..core.money import display_usd, per_million
 from .common import (
     AppContext,
@@ -215,7 +216,7 @@ def _moment(at: datetime | None) -> datetime:
     if at is None:
         return datetime.now(UTC)
     try:
-        return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC)
+        return as_utc(at)
     except OverflowError:
         fail(
             f"at={at.isoformat()} falls outside the years 1 to 9999 once converted to UTC; give "

@@ -14,7 +14,7 @@ Decisions:
   BYOK. Amounts within a millionth (OpenRouter's float noise) count as equal.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -23,6 +23,7 @@ from mcp.types import CallToolResult
 from pydantic import Field
 
 from ..core.errors import NotFoundError, PricingError
+from ..core.moments import as_utc
 from ..core.money import display_usd
 from ..state import AppState
 from .common import (
@@ -120,7 +121,7 @@ def _created(gen: "Generation") -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(gen.created_at.replace("Z", "+00:00"))
-        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+        return as_utc(moment)
     except (ValueError, OverflowError):  # not a time, or one that leaves the calendar in UTC
         return None
 
