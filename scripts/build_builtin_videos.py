@@ -65,7 +65,9 @@ def render(listing: dict[str, Any]) -> bytes:
 
 
 def default_listing() -> Path:
-    candidates = sorted(p for p in MEDIA_DIR.glob("*videos-models.json") if _DATE_PREFIX.match(p.name))
+    candidates = sorted(
+        p for p in MEDIA_DIR.glob("*videos-models.json") if _DATE_PREFIX.match(p.name)
+    )
     if not candidates:
         raise SystemExit(f"no *videos-models.json in {MEDIA_DIR}; pass one as an argument")
     return candidates[-1]
