@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
+# Recommendations state the time they priced at ("at 2026-12-01 22:18 UTC"): not a difference.
+_NOW = re.compile(r"at \d{4}-\d\d-\d\d \d\d:\d\d UTC")
 CALLS: list[tuple[str, dict[str, Any]]] = []
 AT = "2026-08-20T23:30:00Z"
 MODELS = [
@@ -118,7 +121,8 @@ async def _record(output: Path, catalog_file: Path | None) -> None:
                         data["catalog"].pop("age_seconds", None)
                     text = result.content[0].text if result.content else ""  # type: ignore[union-attr]
                     line = {"tool": tool, "arguments": arguments, "error": result.is_error}
-                    out.write(json.dumps({**line, "text": text, "result": data}) + "\n")
+                    recorded = json.dumps({**line, "text": text, "result": data})
+                    out.write(_NOW.sub("at <now> UTC", recorded) + "\n")
 
 
 def _compare(before: Path, after: Path) -> int:

@@ -615,6 +615,6 @@ def test_rejected_counts_each_model_by_its_first_failed_check(
     counts = Counter(reason for reason in reasons if reason is not None)
     assert result.rejected == dict(counts.most_common())
     assert list(result.rejected) == [reason for reason, _ in counts.most_common()]
-    assert [prepared.facts[row[recommend_module._AT]] for row in eligible] == [
+    assert [prepared.facts[row.position] for row in eligible] == [
         f for f, reason in zip(prepared.facts, reasons, strict=True) if reason is None
     ]

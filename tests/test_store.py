@@ -39,7 +39,7 @@ def settings_for(fake: FakeOpenRouter, tmp_path: Path, **overrides: Any) -> Sett
 async def settle(store: CatalogStore) -> None:
     """Wait (10 s at the most) until the store's background refresh, if any, has finished."""
     with anyio.fail_after(10):
-        while store.refreshing:
+        while store.refreshing:  # noqa: ASYNC110 - a bounded poll of the store's public state
             await anyio.sleep(0.005)
 
 

@@ -45,7 +45,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Final, Literal, get_args
+from typing import Literal, NamedTuple, get_args
 
 from .catalog import Catalog
 from .errors import PricingError, RecommendationError
@@ -256,15 +256,18 @@ def _signal(task: str, caps: Sequence[str]) -> tuple[Signal, str]:
     return "intelligence_index", "no coding or agentic work named"
 
 
-# A priced candidate, built for some 200 models a call, so a plain tuple that sorts in rank order:
-# (cost, -score, tie, position, per request, total), with -score first when quality is preferred.
-# The score is the quality, or -1 when unknown (below any known one); the tie is the place of
-# (is an alias, id): an alias yields to the id it points at. Ties are unique, so the rest of the
-# tuple is never compared.
-_Row = tuple[Decimal | float, Decimal | float, int, int, Decimal, Decimal]
-_AT: Final = 3  # indexes in a _Row: the catalog position, the cost per request, the total
-_PER: Final = 4
-_TOTAL: Final = 5
+class _Row(NamedTuple):
+    """A priced candidate that sorts in rank order: ``(cost, -score)`` as ``first, second`` when
+    cost leads, ``(-score, cost)`` when quality does, then the tie-break. The score is the quality,
+    or -1 when unknown (below any known one); the tie is the place of (is an alias, id): an alias
+    yields to the id it points at. Ties are unique, so the fields after it are never compared."""
+
+    first: Decimal | float
+    second: Decimal | float
+    tie: int
+    position: int  # in the prepared catalog
+    per_request: Decimal
+    total: Decimal
 
 
 @dataclass(frozen=True)
@@ -283,15 +286,15 @@ def _balanced(
 ) -> tuple[list[_Row], int]:
     """Pareto layers on (cost, quality), each ordered by value, until ``limit`` models are placed;
     returns them and the size of the first layer (the front)."""
-    paid = [r[_PER] for r in rows if r[_PER] > 0] or [Decimal(1)]
+    paid = [r.per_request for r in rows if r.per_request > 0] or [Decimal(1)]
     low = min(paid)
     span = math.log10(max(paid) / low) or 1.0  # a ratio of costs: only the ranking score is float
-    score = [scores[r[_AT]] for r in rows]
+    score = [scores[r.position] for r in rows]
     q_low = min(score)
     q_span = (max(score) - q_low) or 1.0
     # By (cost, -score, id); the place in ``rows`` keeps equal keys in order, as a stable sort.
     remaining = sorted(
-        (r[_PER], -s, ids[r[_AT]], k, s, r)
+        (r.per_request, -s, ids[r.position], k, s, r)
         for k, (r, s) in enumerate(zip(rows, score, strict=True))
     )
     order: list[_Row] = []
@@ -396,12 +399,14 @@ def recommend(
     facts, groups = prepared.facts, prepared.groups
     best: dict[str, _Row] = {}
     for row in sorted(eligible):
-        best.setdefault(groups[row[_AT]], row)  # one pick per model: its best variant or alias
+        best.setdefault(groups[row.position], row)  # one pick per model: its best variant or alias
     ranked, front = list(best.values()), 0
     if request.prefer == "balanced":
         ranked, front = _balanced(ranked, request.limit, prepared.scores[signal], prepared.ids)
     picks = [
-        _Candidate(facts[row[_AT]], row[_PER], row[_TOTAL], *facts[row[_AT]].quality[signal])
+        _Candidate(
+            facts[row.position], row.per_request, row.total, *facts[row.position].quality[signal]
+        )
         for row in ranked[: request.limit]
     ]
     recommendations = tuple(
@@ -457,29 +462,20 @@ def _screen(q: _Query, prepared: PreparedCatalog) -> tuple[list[_Row], dict[str,
     eligible: list[_Row] = []
     facts, scores, ties = prepared.facts, prepared.scores[q.signal], prepared.ties
     by_cost = q.request.prefer != "quality"
-    cap, budget = q.request.max_cost_per_request_usd, q.request.budget_usd
-    ids, costs, price = prepared.ids, q.costs, q.price
     for i in sorted(alive):
-        cost = costs.get(ids[i], _UNPRICED)  # ``q.cost``, inline: this loop is the hot path
-        if cost is _UNPRICED:
-            f = facts[i]
-            cost = costs[ids[i]] = price(f.model.pricing, f.rates, ids[i])
-        if cost is None:  # the first of ``price_failures``
-            reason = "dynamic_price"
-        elif cap is not None and cost[0] > cap:
-            reason = "cost_per_request"
-        elif budget is not None and cost[1] > budget:
-            reason = "budget"
-        else:
-            per, total = cost
-            eligible.append(
-                (per, -scores[i], ties[i], i, per, total)
-                if by_cost
-                else (-scores[i], per, ties[i], i, per, total)
-            )
+        cost = q.cost(facts[i])
+        failures = q.price_failures(cost)
+        if failures:  # the first failed price check names the rejection
+            rejected[failures[0]] += 1
+            first.setdefault(failures[0], i)
             continue
-        rejected[reason] += 1
-        first.setdefault(reason, i)
+        assert cost is not None  # a dynamic price is a failure above
+        per, total = cost
+        eligible.append(
+            _Row(per, -scores[i], ties[i], i, per, total)
+            if by_cost
+            else _Row(-scores[i], per, ties[i], i, per, total)
+        )
     return eligible, dict(sorted(rejected.items(), key=lambda kv: (-kv[1], first[kv[0]])))
 
 
