@@ -9,15 +9,10 @@ import anyio
 import pytest
 
 from fake_openrouter import FakeOpenRouter, Fault
-from openrouter_pricing.core.errors import CatalogUnavailableError, UpstreamError
+from openrouter_pricing.core.errors import CatalogUnavailableError, PolicyError, UpstreamError
 from openrouter_pricing.core.ondemand import OnDemandCache
 from openrouter_pricing.core.openrouter import OpenRouterClient
-from openrouter_pricing.core.policy import (
-    PolicyError,
-    expand_quantizations,
-    last_removed_by,
-    provider_names,
-)
+from openrouter_pricing.core.policy import expand_quantizations, last_removed_by, provider_names
 from openrouter_pricing.core.schema import Endpoint
 from openrouter_pricing.core.store import CatalogStore
 

@@ -37,7 +37,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from .errors import DynamicPriceError, PricingError
+from .errors import DynamicPriceError, PolicyError
 from .money import format_usd, per_million
 from .pricing import CostBreakdown, Usage, effective_rates, price_usage
 from .schema import Endpoint, Percentiles
@@ -71,14 +71,6 @@ KNOWN_QUANTIZATIONS = (*QUANTIZATION_BITS, "unknown")
 LATENCY_UNIT = "milliseconds to the first token, median (p50) over the last 30 minutes"
 THROUGHPUT_UNIT = "output tokens per second, median (p50) over the last 30 minutes"
 UPTIME_UNIT = "percent of requests that succeeded over the last 30 minutes"
-
-
-class PolicyError(PricingError):
-    """A policy that cannot be applied: a bad argument, or no endpoint that meets it."""
-
-    def __init__(self, message: str, part: str | None = None) -> None:
-        super().__init__(message)
-        self.part = part
 
 
 def expand_quantizations(values: Sequence[str]) -> tuple[str, ...]:

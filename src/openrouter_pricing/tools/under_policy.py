@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from ..core.errors import NotFoundError, PricingError
+from ..core.errors import NotFoundError, PricingError, RecommendationError
 from ..state import AppState
 from .common import fail, pricing_errors
 
@@ -43,6 +43,11 @@ POLICY_DEADLINE_SECONDS = 10.0
 DATA_COLLECTION_NOTE = (
     "data_collection={} is passed on in the provider object and applied by OpenRouter when the "
     "request is routed: no public data says which endpoints it removes, so no price changes here."
+)
+
+MEDIA_POLICY_NOTE = (
+    "The policy arguments were not applied: this model is priced in its media units from its "
+    "own listing, not per provider endpoint; compare_providers shows its endpoints."
 )
 
 
@@ -173,7 +178,6 @@ async def recommend_under_policy(
     from ..core.money import format_usd
     from ..core.policy import cheapest_meeting, label, last_removed_by, provider_object, rates_for
     from ..core.pricing import Usage
-    from ..core.recommend import RecommendationError
 
     at = request.at or datetime.now(UTC)
     usage = Usage(
