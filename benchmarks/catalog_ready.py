@@ -52,6 +52,9 @@ class _SavedFetcher:
     async def fetch_endpoints(self, model_id: str) -> list[Any]:
         return []
 
+    async def fetch_zdr_endpoints(self) -> list[Any]:
+        return []
+
 
 async def write_cache(cache_dir: Path, body: bytes) -> Path:
     """A disk cache exactly as the server writes it after a live fetch."""

@@ -608,7 +608,7 @@ RECOMMEND_MODEL = arguments(
 )
 # wait_seconds is always given and, when valid, short: a missing one means 10 s of polling for an
 # id the fake does not know, which would only make the run slow.
-SHORT_WAIT = st.one_of(
+SHORT_WAIT: st.SearchStrategy[Any] = st.one_of(
     st.floats(min_value=0, max_value=0.05),
     st.floats(max_value=-0.001),
     st.floats(min_value=60.001),

@@ -12,7 +12,12 @@ from fake_openrouter import FakeOpenRouter, Fault
 from openrouter_pricing.core.errors import CatalogUnavailableError, PolicyError, UpstreamError
 from openrouter_pricing.core.ondemand import OnDemandCache
 from openrouter_pricing.core.openrouter import OpenRouterClient
-from openrouter_pricing.core.policy import expand_quantizations, last_removed_by, provider_names
+from openrouter_pricing.core.policy import (
+    PolicyPart,
+    expand_quantizations,
+    last_removed_by,
+    provider_names,
+)
 from openrouter_pricing.core.schema import Endpoint
 from openrouter_pricing.core.store import CatalogStore
 
@@ -103,7 +108,8 @@ def test_quantization_levels_and_the_or_better_form() -> None:
 
 
 def test_the_part_that_removed_the_last_endpoint() -> None:
-    zdr, quant = ("zdr", "x"), ("quantizations", "y")
+    zdr: tuple[PolicyPart, str] = ("zdr", "x")
+    quant: tuple[PolicyPart, str] = ("quantizations", "y")
     assert last_removed_by([[zdr], [quant]]) == "quantizations"  # zdr first, one left
     assert last_removed_by([[zdr], [zdr, quant]]) == "zdr"
     assert last_removed_by([[zdr], []]) is None

@@ -423,7 +423,7 @@ def test_reasoning_complexity_admits_only_reasoning_models(catalog: Catalog) -> 
 
 
 def test_nothing_qualifies_names_the_constraint_to_relax(catalog: Catalog) -> None:
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"max_cost_per_request_usd": Decimal(0), "allow_free": False}, "max_cost_per_request_usd"),
         ({"include_authors": ("no-such-lab",)}, "include_authors"),
         ({"min_context": 50_000_000}, "min_context"),

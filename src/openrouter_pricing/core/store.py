@@ -249,10 +249,17 @@ class CatalogStore:
         assert self._fetcher is not None
         self.fetch_count += 1
         videos_raw: list[Any] = []
+        failure: Exception | None = None
         with anyio.fail_after(self._settings.catalog_fetch_timeout_seconds + 1):
             async with anyio.create_task_group() as group:
                 group.start_soon(self._fetch_videos_into, videos_raw)
-                raw = await self._fetcher.fetch_models_json()
+                try:
+                    raw = await self._fetcher.fetch_models_json()
+                except Exception as exc:  # raised here, a task group would wrap it in a group
+                    failure = exc
+                    group.cancel_scope.cancel()
+        if failure is not None:
+            raise failure
         fetched_at = datetime.fromtimestamp(self._clock(), UTC)
         videos = self._live_videos(videos_raw[0], fetched_at) if videos_raw else None
         try:
