@@ -211,7 +211,7 @@ async def recommend_under_policy(
         async with anyio.create_task_group() as group:
             for rec in candidates:
                 group.start_soon(fetch, rec.model.id)
-    if not fetched:
+    if candidates and not fetched:
         why = (
             "the server is offline, and endpoint data needs the network or data fetched earlier"
             if state.settings.offline
