@@ -145,7 +145,9 @@ def check_tools(work: Path, client_python: Path) -> None:
     uvx = [tool("uvx"), "--from", f"git+file://{clone}", COMMAND]
     version = run([*uvx, "--version"], env=env).strip()
     print(f"ok: uvx --from git+file://... runs: {version}")
-    smoke(client_python, uvx, "uvx --from git+file://<checkout> openrouter-pricing-mcp", env=env)
+    # Started by a host, it runs from uv's cache: no network at all (UV_OFFLINE).
+    label = "uvx --from git+file://<checkout> openrouter-pricing-mcp"
+    smoke(client_python, uvx, label, env={**env, "UV_OFFLINE": "1"})
 
 
 def main() -> int:

@@ -25,8 +25,9 @@ async def smoke(command: list[str]) -> dict[str, object]:
             "HOME": home,
             "OPENROUTER_PRICING_CACHE_DIR": home,
         }
-        if "UV_CACHE_DIR" in os.environ:  # uvx: reuse what the install step downloaded
-            env["UV_CACHE_DIR"] = os.environ["UV_CACHE_DIR"]
+        for name in ("UV_CACHE_DIR", "UV_OFFLINE"):  # uvx: run from what was installed
+            if name in os.environ:
+                env[name] = os.environ[name]
         params = StdioServerParameters(
             command=command[0], args=[*command[1:], "--offline"], env=env, cwd=home
         )
