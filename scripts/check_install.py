@@ -6,7 +6,8 @@ What it proves, each on a fresh virtual environment or tool directory, offline a
 - the sdist holds the package and builds a wheel with the same files;
 - with ``--tools``: ``uv tool install .``, ``pipx install .`` and ``uvx --from git+file://...``
   (the same route as ``uvx --from git+https://...``) give a working ``openrouter-pricing-mcp``
-  command. A missing ``uv`` or ``pipx`` is reported and fails the check: CI installs both.
+  command, and the ``.mcpb`` bundle, unpacked, starts with its manifest's ``mcp_config``. A
+  missing ``uv`` or ``pipx`` is reported and fails the check: CI installs both.
 
 Usage: python scripts/check_install.py [--tools] [--keep DIR]
 Exit status 0 when every step passed; the first failure is printed and ends the run with 1.
@@ -15,6 +16,7 @@ Exit status 0 when every step passed; the first failure is printed and ends the 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -148,6 +150,23 @@ def check_tools(work: Path, client_python: Path) -> None:
     # Started by a host, it runs from uv's cache: no network at all (UV_OFFLINE).
     label = "uvx --from git+file://<checkout> openrouter-pricing-mcp"
     smoke(client_python, uvx, label, env={**env, "UV_OFFLINE": "1"})
+    check_bundle(work, client_python, env)
+
+
+def check_bundle(work: Path, client_python: Path, env: dict[str, str]) -> None:
+    """The .mcpb, unpacked as a host does, started with its manifest's own mcp_config."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import build_mcpb
+
+    bundle = build_mcpb.build(work / "bundle.mcpb")
+    unpacked = work / "bundle"
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(unpacked)
+    config = json.loads((unpacked / "manifest.json").read_text())["server"]["mcp_config"]
+    args = [a.replace("${__dirname}", str(unpacked)) for a in config["args"]]
+    command = [tool(config["command"]), *args]
+    run([*command, "--version"], env=env)  # the host's first start: uv builds the environment
+    smoke(client_python, command, "the .mcpb bundle's mcp_config", env={**env, "UV_OFFLINE": "1"})
 
 
 def main() -> int:
