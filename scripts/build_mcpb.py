@@ -41,9 +41,10 @@ class BundleError(Exception):
     pass
 
 
-def load_manifest() -> dict[str, object]:
-    manifest = json.loads((ROOT / "manifest.json").read_text(encoding="utf-8"))
-    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+def load_manifest(root: Path = ROOT) -> dict[str, object]:
+    """The manifest, after checking it agrees with ``pyproject.toml``."""
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    version = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"][
         "version"
     ]
     if manifest.get("version") != version:
