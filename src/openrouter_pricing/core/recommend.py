@@ -52,6 +52,7 @@ from .money import format_usd
 from .pricing import Usage
 from .quality import ModelFacts, ModelIndex, PreparedCatalog, Signal, prepare, terms
 from .schema import Model
+from .text import plural
 
 Complexity = Literal["simple", "general", "complex", "reasoning"]
 Preference = Literal["cheapest", "balanced", "quality"]
@@ -571,7 +572,8 @@ def _nothing_qualifies(
         elif key == "author_not_included" and (unknown := sorted(q.include - prepared.authors)):
             advice += f" (no models by {', '.join(unknown)})"
         elif key in cheapest:
-            scope = f"for {q.request.requests:,} requests" if key == "budget" else "per request"
+            requests = plural(q.request.requests, "request")
+            scope = f"for {requests}" if key == "budget" else "per request"
             least = format_usd(cheapest[key])
             advice += f" (the cheapest model that fits otherwise costs ${least} {scope})"
         return key, f"{label} removed {removed[key]} of {whole}: {advice}"

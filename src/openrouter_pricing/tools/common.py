@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..core.errors import PricingError
 from ..core.money import display_usd, format_usd
 from ..core.settings import Secret
+from ..core.text import plural
 from ..state import AppState
 
 if TYPE_CHECKING:
@@ -129,7 +130,7 @@ def catalog_lines(info: "CatalogInfo") -> list[str]:
     """The text-summary lines about the catalog: its source and age (and, when the live fetch
     failed, why: on the first line, which every tool shows), and a stale warning."""
     line = (
-        f"Catalog: {info.source}, {info.model_count} models, fetched "
+        f"Catalog: {info.source}, {plural(info.model_count, 'model')}, fetched "
         f"{iso_utc(info.fetched_at)} ({_age(info.age_seconds)} ago)."
     )
     if info.live_fetch_error:

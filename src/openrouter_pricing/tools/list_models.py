@@ -125,7 +125,7 @@ def model_row(model: "Model") -> dict[str, Any]:
 def _price_cell(per_m: str | None, dynamic: bool) -> str:
     if per_m is None:
         return "dynamic" if dynamic else "-"
-    return display_usd(Decimal(per_m), places=4)
+    return display_usd(Decimal(per_m), places=None)  # exact: a table never rounds a price
 
 
 def _cells(row: dict[str, Any]) -> list[str]:
