@@ -108,17 +108,25 @@ def format_usd(amount: Decimal) -> str:
     return text
 
 
-def display_usd(amount: Decimal, places: int = 6) -> str:
-    """A short human form for text summaries only ("$0.0105"); structured output uses
-    ``format_usd``. Amounts of at least 10^-places are shown to ``places`` decimals; smaller
-    non-zero amounts keep two significant digits, so a tiny cost never reads as "$0".
+def display_usd(amount: Decimal, places: int | None = 6) -> str:
+    """A human form for text summaries and tables only ("$1,234.5", "about $0.0105"); structured
+    output uses ``format_usd``. Thousands are separated. Amounts of at least 10^-places are shown
+    to ``places`` decimals, smaller non-zero ones to two significant digits (a tiny cost never
+    reads as "$0"); when that drops digits the figure is marked "about", so a rounded amount is
+    never passed off as exact. ``places=None`` always shows the exact amount.
     """
     if amount == 0:
         return "$0"
     sign = "-" if amount < 0 else ""
     magnitude = abs(amount)
-    if magnitude >= Decimal(1).scaleb(-places):
+    if places is None:
+        shown = magnitude
+    elif magnitude >= Decimal(1).scaleb(-places):
         shown = magnitude.quantize(Decimal(1).scaleb(-places))
     else:
         shown = magnitude.quantize(Decimal(1).scaleb(magnitude.adjusted() - 1))
-    return f"{sign}${format_usd(shown)}"
+    text = f"{shown:,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    about = "" if shown == magnitude else "about "
+    return f"{about}{sign}${text}"

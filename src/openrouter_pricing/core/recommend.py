@@ -55,6 +55,7 @@ from .money import format_usd
 from .pricing import Usage
 from .quality import ModelFacts, ModelIndex, PreparedCatalog, Signal, prepare, terms
 from .schema import Model
+from .text import plural
 
 Complexity = Literal["simple", "general", "complex", "reasoning"]
 Preference = Literal["cheapest", "balanced", "quality"]
@@ -568,7 +569,8 @@ def _nothing_qualifies(
                 ", or pass output_modality 'image' to rank image models by their price per image"
             )
         elif key in cheapest:
-            scope = f"for {q.request.requests:,} requests" if key == "budget" else "per request"
+            requests = plural(q.request.requests, "request")
+            scope = f"for {requests}" if key == "budget" else "per request"
             least = format_usd(cheapest[key])
             advice += f" (the cheapest model that fits otherwise costs ${least} {scope})"
         return key, f"{label} removed {removed[key]} of {whole}: {advice}"

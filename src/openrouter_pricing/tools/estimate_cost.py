@@ -155,7 +155,10 @@ def _usage_warnings(
 
 
 def _summary(output: dict[str, Any], breakdown: "CostBreakdown") -> str:
-    head = output["model"] + (f" at endpoint {output['endpoint']}" if output["endpoint"] else "")
+    model, variant = output["model"], output["variant"]
+    if variant and not model.endswith(f":{variant}"):  # a routing variant: keep it in view
+        model += f":{variant}"
+    head = model + (f" at endpoint {output['endpoint']}" if output["endpoint"] else "")
     requests = breakdown.requests
     if requests == 1:
         head += f": {display_usd(breakdown.total)} for one request (exact: ${output['total_usd']})."

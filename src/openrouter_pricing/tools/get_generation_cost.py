@@ -25,6 +25,7 @@ from pydantic import Field
 from ..core.errors import NotFoundError, PricingError
 from ..core.moments import as_utc
 from ..core.money import display_usd
+from ..core.text import plural
 from ..state import AppState
 from .common import (
     AppContext,
@@ -319,7 +320,7 @@ def _summary(out: GetGenerationCostOutput) -> str:
     else:
         parts.append(
             f"Total: {display_usd(Decimal(out.total_cost_usd))} over "
-            f"{len(out.generations)} generations."
+            f"{plural(len(out.generations), 'generation')}."
         )
     if out.not_found:
         parts.append(f"Not found (yet): {', '.join(out.not_found)}.")
