@@ -48,6 +48,10 @@ class DynamicPriceError(PricingError):
     """The model's price is decided per request (OpenRouter lists "-1")."""
 
 
+class MissingPriceError(PricingError):
+    """The usage needs a price the listing leaves out (no ``completion``): never priced as $0."""
+
+
 class UnknownModelError(PricingError, LookupError):
     def __init__(self, model: str, suggestions: Sequence[str] = ()) -> None:
         self.model = model
