@@ -65,6 +65,8 @@ def model_document(model: Model, catalog: Catalog, info: CatalogInfo) -> dict[st
                 f"{override.utc_start // 100:02d}:{override.utc_start % 100:02d}-"
                 f"{override.utc_end // 100:02d}:{override.utc_end % 100:02d}"
             )
+        if override.unknown_conditions:  # never applied by estimates: say so
+            condition["unknown_conditions_not_applied"] = list(override.unknown_conditions)
         overrides.append({"when": condition, "prices": _price_sheet(override)})
     arch = model.architecture
     return {

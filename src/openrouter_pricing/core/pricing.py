@@ -11,7 +11,8 @@ Decisions:
   reasoning as completion, so zero means "not separately priced" for this one key).
 - Overrides apply in list order, later entries winning per key: ``min_prompt_tokens`` when the
   prompt has strictly more tokens than the threshold, a ``utc_start``/``utc_end`` HHMM window
-  (start inclusive, end exclusive, wrapping midnight when start > end).
+  (start inclusive, end exclusive, wrapping midnight when start > end). An entry with a condition
+  the server does not know is never applied; when its known conditions hold, a warning names it.
 - A ``-1`` (dynamic) rate that the usage would need is an error: a router has no fixed price.
 - A listing without a ``completion`` price (the spec requires one) makes completion tokens an
   error, not $0.
@@ -158,7 +159,13 @@ def _in_window(start: int, end: int, at: datetime) -> bool:
     return now >= start or now < end  # wraps midnight
 
 
-def _override_applies(override: PricingOverride, prompt_tokens: int, at: datetime) -> bool:
+def _override_applies(
+    override: PricingOverride, prompt_tokens: int, at: datetime, *, known_only: bool = False
+) -> bool:
+    """Whether every condition of ``override`` holds; never for one with a condition the server
+    does not know, unless ``known_only`` asks whether the known conditions hold."""
+    if override.unknown_conditions and not known_only:
+        return False
     if override.min_prompt_tokens is not None and prompt_tokens <= override.min_prompt_tokens:
         return False
     if override.utc_start is not None and override.utc_end is not None:
@@ -227,7 +234,14 @@ def _priced_parts(
     usage.validate()
     at = (at or datetime.now(UTC)).astimezone(UTC)
     rates, applied = _rates_at(pricing, usage.prompt_tokens, at)
-    warnings: list[str] = []
+    warnings: list[str] = [
+        f"An override of {model_hint}'s prices has a condition this server does not know "
+        f"({', '.join(override.unknown_conditions)}), so it was not applied; the real price may "
+        "differ when that condition holds."
+        for override in pricing.overrides
+        if override.unknown_conditions
+        and _override_applies(override, usage.prompt_tokens, at, known_only=True)
+    ]
     listed = rates.get
 
     if pricing.is_dynamic:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from functools import cached_property
 from types import MappingProxyType
 from typing import Annotated, Any, Self
@@ -122,16 +122,54 @@ class PriceSet(_Tolerant):
         return self._lists_dynamic()
 
 
-class PricingOverride(PriceSet):
-    """A conditional price set: tiered (``min_prompt_tokens``) or time-of-day (UTC HHMM window)."""
+def _whole_threshold(value: Any) -> Any:
+    """``min_prompt_tokens`` is a number (a double in the spec); prompts are whole tokens, so
+    "more than 1000.5 tokens" is "more than 1000": the threshold is floored, never refused."""
+    if isinstance(value, float | str | Decimal) and not isinstance(value, bool):
+        try:
+            number = Decimal(str(value).strip())
+        except ArithmeticError:
+            return value  # not a number: the int validation says so
+        if number.is_finite():
+            return int(number.to_integral_value(rounding=ROUND_FLOOR))
+    return value
 
-    min_prompt_tokens: int | None = None
+
+def _price_text(value: Any) -> bool:
+    try:
+        return isinstance(value, str) and _price(value) is not None
+    except ValueError:
+        return False
+
+
+class PricingOverride(PriceSet):
+    """A conditional price set: tiered (``min_prompt_tokens``) or time-of-day (UTC HHMM window).
+
+    Other keys are kept (``extra="allow"``): the spec applies an entry only when all of its
+    conditions hold, so an entry with a condition this server does not know must not be applied
+    blindly. A kept key whose value is a price string is taken for a price key the server does
+    not know yet; any other is an unknown condition (``unknown_conditions``).
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
+
+    min_prompt_tokens: Annotated[int | None, BeforeValidator(_whole_threshold)] = None
     utc_start: int | None = None
     utc_end: int | None = None
 
+    @cached_property
+    def unknown_conditions(self) -> tuple[str, ...]:
+        """The keys of conditions the server does not know (``min_completion_tokens``...)."""
+        extra = self.__pydantic_extra__ or {}
+        return tuple(sorted(key for key, value in extra.items() if not _price_text(value)))
+
+
+def _no_overrides_if_null(value: Any) -> Any:
+    return () if value is None else value  # "overrides": null lists none
+
 
 class Pricing(PriceSet):
-    overrides: tuple[PricingOverride, ...] = ()
+    overrides: Annotated[tuple[PricingOverride, ...], BeforeValidator(_no_overrides_if_null)] = ()
     discount: Amount = None
 
     @cached_property

@@ -300,7 +300,9 @@ async def estimate_cost(
     if provider:
         if variant == "floor":
             warnings.append("provider was given, so ':floor' routing was not applied.")
-        pricing, endpoint = await endpoint_for_provider(state, resolved, provider)
+        pricing, endpoint = await endpoint_for_provider(
+            state, resolved, provider, usage=usage, at=when, warnings=warnings
+        )
         label = endpoint_label(endpoint)
         warnings.extend(discount_warning(endpoint, label))
     if variant == "online":
