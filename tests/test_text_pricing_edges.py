@@ -19,6 +19,7 @@ from mcp_helpers import dec, error_text, ok, server_for
 from openrouter_pricing.core.catalog import Catalog
 from openrouter_pricing.core.errors import MissingPriceError
 from openrouter_pricing.core.linear_cost import workload_pricer, workload_rates
+from openrouter_pricing.core.money import format_usd
 from openrouter_pricing.core.pricing import Usage, price_totals, price_usage
 from openrouter_pricing.core.recommend import RecommendRequest, recommend
 from openrouter_pricing.core.schema import Pricing, parse_models, parse_models_json
@@ -267,3 +268,85 @@ def test_the_audit_case_minimax_on_sambanova(tmp_path: Path) -> None:
     out = ok(result)
     assert out["endpoint"] == "SambaNova (sambanova)"
     assert dec(out["total_usd"]) == 1000 * dec(want["pricing"]["prompt"])
+
+
+# --- aliases ------------------------------------------------------------------------------------
+
+ALIASES = {
+    "data": [
+        _model("a/flash-0731", prompt="0.00000014", completion="0.00000028"),
+        {
+            **_model("~a/flash-latest", prompt="0.000000078596", completion="0.000000157192"),
+            "alias_target": {"slug": "a/flash-0731", "name": "A: Flash 0731"},
+        },
+        {
+            **_model("~a/same-latest", prompt="0.00000014", completion="0.00000028"),
+            "alias_target": {"slug": "a/flash-0731"},
+        },
+        {
+            **_model("~b/gone-latest", prompt="0.000001", completion="0.000002"),
+            "alias_target": {"slug": "b/not-listed"},
+        },
+        {
+            **_model("a/unknown-condition", prompt="0.000001", completion="0.000002"),
+            "pricing": UNKNOWN_CONDITION,
+        },
+    ]
+}
+
+
+def test_recommend_prefers_the_target_to_its_cheaper_alias() -> None:
+    models, _ = parse_models(ALIASES)
+    catalog = Catalog(models)
+    request = RecommendRequest(complexity="simple", prefer="cheapest", limit=10)
+    picks = {r.model.id: r for r in recommend(catalog, request, now=AT).recommendations}
+    assert "a/flash-0731" in picks and "~a/flash-latest" not in picks
+    assert "~a/same-latest" not in picks
+    assert "alias of b/not-listed" in picks["~b/gone-latest"].why  # its target is not listed
+    # When the target does not qualify, the alias may stand for it, and says it is an alias.
+    capped = RecommendRequest(
+        complexity="simple", prefer="cheapest", max_cost_per_request_usd=dec("0.0002")
+    )
+    [pick, *_] = recommend(catalog, capped, now=AT).recommendations
+    assert pick.model.id == "~a/flash-latest" and "alias of a/flash-0731" in pick.why
+
+
+def test_aliases_are_shown_with_their_target(tmp_path: Path) -> None:
+    async def run() -> tuple[Any, ...]:
+        with FakeOpenRouter(catalog=ALIASES, endpoints={}) as fake:
+            async with Client(server_for(fake, tmp_path)) as client:
+                listed = await client.call_tool("list_models", {"limit": 50})
+                estimate = await client.call_tool(
+                    "estimate_cost",
+                    {"model": "~a/flash-latest", "prompt_tokens": 1000, "completion_tokens": 100},
+                )
+                same = await client.call_tool(
+                    "estimate_cost", {"model": "~a/same-latest", "prompt_tokens": 1000}
+                )
+                chosen = await client.call_tool(
+                    "recommend_model", {"task": "classify", "prefer": "cheapest", "limit": 10}
+                )
+                alias = await client.read_resource("openrouter://models/~a/flash-latest")
+                tiers = await client.read_resource("openrouter://models/a/unknown-condition")
+                return listed, estimate, same, chosen, alias, tiers
+
+    listed, estimate, same, chosen, alias, tiers = anyio.run(run)
+    rows = {row["id"]: row for row in ok(listed)["models"]}
+    assert rows["~a/flash-latest"]["alias_of"] == "a/flash-0731"
+    assert rows["~b/gone-latest"]["alias_of"] == "b/not-listed"
+    assert rows["a/flash-0731"]["alias_of"] is None
+    assert "~a/flash-latest (alias of a/flash-0731)" in listed.content[0].text  # type: ignore[union-attr]
+    out = ok(estimate)
+    assert dec(out["total_usd"]) == 1000 * dec("0.000000078596") + 100 * dec("0.000000157192")
+    [warning] = [w for w in out["warnings"] if "alias of a/flash-0731" in w]
+    target_total = 1000 * dec("0.00000014") + 100 * dec("0.00000028")
+    assert f"${format_usd(target_total)})" in warning
+    assert not [w for w in ok(same)["warnings"] if "alias" in w]  # same prices: nothing to say
+    picks = {r["model"]: r for r in ok(chosen)["recommendations"]}
+    assert "~a/flash-latest" not in picks and picks["a/flash-0731"]["alias_of"] is None
+    assert picks["~b/gone-latest"]["alias_of"] == "b/not-listed"
+    document = json.loads(alias.contents[0].text)  # type: ignore[union-attr]
+    assert document["alias_of"] == "a/flash-0731" and "a/flash-0731" in document["alias_note"]
+    overrides = json.loads(tiers.contents[0].text)["price_overrides"]  # type: ignore[union-attr]
+    assert overrides[0]["when"]["unknown_conditions_not_applied"] == ["min_completion_tokens"]
+    assert "unknown_conditions_not_applied" not in overrides[1]["when"]

@@ -89,8 +89,24 @@ def model_document(model: Model, catalog: Catalog, info: CatalogInfo) -> dict[st
         "intelligence_index": model.intelligence_index,
         "knowledge_cutoff": model.knowledge_cutoff,
         "expiration_date": model.expiration_date,
+        **_alias_fields(model, catalog),
         "catalog": catalog_block(info).model_dump(mode="json"),
     }
+
+
+def _alias_fields(model: Model, catalog: Catalog) -> dict[str, Any]:
+    """``alias_of`` (the target of a ``~...-latest`` alias, else null) and, for an alias listed
+    at other prices than its listed target, ``alias_note`` saying so."""
+    from .core.aliases import alias_of, alias_target, prices_differ
+
+    fields: dict[str, Any] = {"alias_of": alias_of(model)}
+    target = alias_target(catalog, model)
+    if target is not None and prices_differ(model, target):
+        fields["alias_note"] = (
+            f"listed at different prices than {target.id}, which it points at; OpenRouter does "
+            "not say which it bills."
+        )
+    return fields
 
 
 def catalog_summary(snapshot: CatalogSnapshot, info: CatalogInfo, ttl: float) -> dict[str, Any]:

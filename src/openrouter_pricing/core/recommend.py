@@ -9,7 +9,9 @@ Decisions:
   (``expiration_date`` on or before today), ``:batch`` unless asked, models that do not output
   text (unless image or audio output is asked for). One pick per model: variants and
   ``~...-latest`` aliases form one group, and the group's best entry for the preference stands
-  for it. The checks are set operations on ``quality.ModelIndex`` in a fixed order (a rejection
+  for it; an alias only when the model it points at does not qualify (an alias may be listed at
+  another price than its target, which may be what is billed), and its ``why`` says it is one.
+  The checks are set operations on ``quality.ModelIndex`` in a fixed order (a rejection
   counts under the first failed); only the models left are priced.
 - Cost is ``pricing.price_totals``, the sums of the ``estimate_cost`` engine (overrides, time of
   day at ``at``), computed by ``linear_cost`` from rates read once per catalog. A ``web_search``
@@ -340,6 +342,10 @@ def _why(q: _Query, picks: Sequence[_Candidate], i: int, front: int) -> str:
         if prefer != "cheapest" and c.quality is not None and other.quality is not None:
             compare += f" ({c.quality - other.quality:+.1f} quality)"
         parts.append(compare)
+    if (target := c.facts.model.alias_target) is not None:
+        parts.append(
+            f"an alias of {target.slug or target.name}: its listed price may not be billed"
+        )
     if c.facts.tier == "free":
         parts.append("free models are rate-limited")
     if c.facts.expires and (c.facts.expires - q.now.date()).days <= 90:
@@ -396,9 +402,15 @@ def recommend(
 
     facts, groups = prepared.facts, prepared.groups
     best: dict[str, _Row] = {}
-    for row in sorted(eligible):
+    rows = sorted(eligible)
+    # An alias of a listed model is a pick only when that model did not qualify itself: the
+    # alias's own listed price may not be what OpenRouter bills for it. Such aliases go last.
+    aliases = {row[_AT] for row in rows if _aliases_listed(facts[row[_AT]])}
+    if aliases:
+        rows.sort(key=lambda row: row[_AT] in aliases)  # stable: the same order otherwise
+    for row in rows:
         best.setdefault(groups[row[_AT]], row)  # one pick per model: its best variant or alias
-    ranked, front = list(best.values()), 0
+    ranked, front = sorted(best.values()) if aliases else list(best.values()), 0
     if request.prefer == "balanced":
         ranked, front = _balanced(ranked, request.limit, prepared.scores[signal], prepared.ids)
     picks = [
@@ -423,6 +435,11 @@ def recommend(
     if any(r.tier == "free" for r in recommendations):
         notes.append("free models are rate-limited; set allow_free=false for volume work.")
     return RecommendResult(recommendations, len(prepared.facts), rejected, tuple(notes), complexity)
+
+
+def _aliases_listed(f: ModelFacts) -> bool:
+    """An alias whose target is in the catalog (and so in its group)."""
+    return f.model.alias_target is not None and f.group != f.model.base_id.lower()
 
 
 def _cheap_failures(q: _Query, index: ModelIndex) -> Iterator[tuple[str, AbstractSet[int]]]:

@@ -319,6 +319,11 @@ async def estimate_cost(
         )
     warnings.extend(breakdown.warnings)
     warnings.extend(_usage_warnings(resolved, usage, endpoint, pricing))
+    if resolved.model.alias_target is not None and endpoint is None:
+        from ..core.aliases import alias_warning
+
+        if alias := alias_warning(snapshot.catalog, resolved.model, usage, when):
+            warnings.append(alias)
     stale = stale_warning(info)
     if stale:
         warnings.append(stale)

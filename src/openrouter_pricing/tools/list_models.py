@@ -67,6 +67,9 @@ class ModelRow(OutputModel):
     is_dynamic: bool
     intelligence_index: float | None
     created: str | None
+    alias_of: str | None = Field(
+        description="For a '~...-latest' alias, the model it points at (its prices may differ)."
+    )
 
 
 class ListModelsOutput(OutputModel):
@@ -88,6 +91,7 @@ def _fixed(price: Decimal | None, scale: bool) -> str | None:
 
 def model_row(model: "Model") -> dict[str, Any]:
     """One model's row: the JSON-ready dump of a ``ModelRow`` (same keys, same order)."""
+    from ..core.aliases import alias_of
     from ..core.catalog import context_of
 
     p = model.pricing
@@ -117,6 +121,7 @@ def model_row(model: "Model") -> dict[str, Any]:
         "is_dynamic": p.is_dynamic,
         "intelligence_index": None if index is None else float(index),
         "created": created,
+        "alias_of": alias_of(model),
     }
 
 
@@ -130,7 +135,7 @@ def _cells(row: dict[str, Any]) -> list[str]:
     """A row's cells in the text table."""
     index = row["intelligence_index"]
     return [
-        row["id"],
+        row["id"] + (f" (alias of {row['alias_of']})" if row["alias_of"] else ""),
         f"{row['context_length']:,}",
         _price_cell(row["prompt_per_m"], row["is_dynamic"]),
         _price_cell(row["completion_per_m"], row["is_dynamic"]),

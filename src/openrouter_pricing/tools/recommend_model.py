@@ -49,6 +49,9 @@ class RecommendationOut(OutputModel):
     tier: str
     context_length: int
     why: str
+    alias_of: str | None = Field(
+        default=None, description="For a '~...-latest' alias, the model it points at."
+    )
 
 
 class RecommendModelOutput(OutputModel):
@@ -131,6 +134,7 @@ async def recommend_model(
     proposed. Example: {"task": "summarise support tickets into JSON", "required_capabilities":
     ["structured_outputs"], "prompt_tokens": 3000, "completion_tokens": 300, "requests": 10000,
     "budget_usd": 20}."""
+    from ..core.aliases import alias_of
     from ..core.recommend import RecommendRequest, recommend
 
     _, snapshot, info = await load_catalog(ctx)
@@ -167,6 +171,7 @@ async def recommend_model(
                 tier=rec.tier,
                 context_length=rec.context_length,
                 why=rec.why,
+                alias_of=alias_of(rec.model),
             )
             for rec in found.recommendations
         ],
