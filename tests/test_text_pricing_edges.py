@@ -67,6 +67,49 @@ def test_an_override_with_an_unknown_condition_is_skipped_with_a_warning() -> No
     }), Usage(prompt_tokens=10, completion_tokens=600), at=AT).total)  # fmt: skip
 
 
+def test_conditions_are_told_from_prices_by_name_and_value() -> None:
+    pricing = Pricing.model_validate(
+        {
+            "prompt": "0.000001",
+            "completion": "0.000002",
+            "overrides": [
+                {"min_completion_tokens": "1000", "prompt": "0.000009"},  # a number as text
+                {"region": "eu", "prompt": "0.000009"},  # not a price: a condition
+                {"utc_start": 100, "prompt": "0.000009"},  # a window with one bound
+                {"max_requests_per_day": 5, "prompt": "0.000009"},
+            ],
+        }
+    )
+    unknown = [o.unknown_conditions for o in pricing.overrides]
+    assert unknown == [
+        ("min_completion_tokens",),
+        ("region",),
+        ("utc_start",),
+        ("max_requests_per_day",),
+    ]
+    breakdown = price_usage(pricing, Usage(prompt_tokens=100), at=AT)
+    assert str(breakdown.line_items[0].unit_price) == "0.000001"
+    assert len(breakdown.warnings) == 4
+
+
+def test_fractional_window_bounds_are_read_to_the_minute() -> None:
+    pricing = Pricing.model_validate(
+        {
+            "prompt": "0.000001",
+            "completion": "0.000002",
+            "overrides": [{"utc_start": 1029.5, "utc_end": 1100.2, "prompt": "0.000003"}],
+        }
+    )
+    [override] = pricing.overrides
+    assert (override.utc_start, override.utc_end) == (1030, 1101)
+    for hour, minute, rate in ((10, 29, "0.000001"), (10, 30, "0.000003"), (11, 0, "0.000003")):
+        at = AT.replace(hour=hour, minute=minute)
+        item = price_usage(pricing, Usage(prompt_tokens=10), at=at).line_items[0]
+        assert str(item.unit_price) == rate, (hour, minute)
+    late = price_usage(pricing, Usage(prompt_tokens=10), at=AT.replace(hour=11, minute=1))
+    assert str(late.line_items[0].unit_price) == "0.000001"
+
+
 def test_recommends_fast_path_agrees_on_unknown_conditions() -> None:
     pricing = Pricing.model_validate(UNKNOWN_CONDITION)
     for prompt in (10, 1000, 1001, 5000):

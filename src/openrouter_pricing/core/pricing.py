@@ -235,9 +235,9 @@ def _priced_parts(
     at = (at or datetime.now(UTC)).astimezone(UTC)
     rates, applied = _rates_at(pricing, usage.prompt_tokens, at)
     warnings: list[str] = [
-        f"An override of {model_hint}'s prices has a condition this server does not know "
-        f"({', '.join(override.unknown_conditions)}), so it was not applied; the real price may "
-        "differ when that condition holds."
+        f"An override of {model_hint}'s prices has a condition this server does not know or "
+        f"cannot evaluate ({', '.join(override.unknown_conditions)}), so it was not applied; the "
+        "real price may differ when that condition holds."
         for override in pricing.overrides
         if override.unknown_conditions
         and _override_applies(override, usage.prompt_tokens, at, known_only=True)
