@@ -136,8 +136,8 @@ async def endpoint_for_provider(
             f"are: {known}."
         )
     match = matches[0]
-    if len(matches) > 1:
-        by_label = {endpoint_label(e): e for e in matches}
+    by_label = {endpoint_label(e): e for e in matches}
+    if len(by_label) > 1:
         if usage is not None:
             with pricing_errors():
                 best = cheapest(((label, e.pricing) for label, e in by_label.items()), usage, at=at)
@@ -146,7 +146,7 @@ async def endpoint_for_provider(
         how = "the cheapest for this usage" if usage is not None else "the first listed"
         if warnings is not None:
             warnings.append(
-                f"provider {provider[:60]!r} matches {len(matches)} endpoints; priced {how}, "
+                f"provider {provider[:60]!r} matches {len(by_label)} endpoints; priced {how}, "
                 f"{endpoint_label(match)} (the others: {others}); give an endpoint's tag as "
                 "provider to price that one."
             )
