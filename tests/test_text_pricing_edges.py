@@ -21,7 +21,7 @@ from openrouter_pricing.core.errors import MissingPriceError
 from openrouter_pricing.core.linear_cost import workload_pricer, workload_rates
 from openrouter_pricing.core.money import format_usd
 from openrouter_pricing.core.pricing import Usage, price_totals, price_usage
-from openrouter_pricing.core.recommend import RecommendRequest, recommend
+from openrouter_pricing.core.recommend import RecommendationError, RecommendRequest, recommend
 from openrouter_pricing.core.schema import Pricing, parse_models, parse_models_json
 
 AT = datetime(2026, 8, 19, 12, 0, tzinfo=UTC)
@@ -346,12 +346,13 @@ def test_recommend_prefers_the_target_to_its_cheaper_alias() -> None:
     assert "a/flash-0731" in picks and "~a/flash-latest" not in picks
     assert "~a/same-latest" not in picks
     assert "alias of b/not-listed" in picks["~b/gone-latest"].why  # its target is not listed
-    # When the target does not qualify, the alias may stand for it, and says it is an alias.
+    assert recommend(catalog, request, now=AT).rejected["alias_of_listed_model"] == 2
+    # Not even when the target does not qualify and the alias's own listing would.
     capped = RecommendRequest(
         complexity="simple", prefer="cheapest", max_cost_per_request_usd=dec("0.0002")
     )
-    [pick, *_] = recommend(catalog, capped, now=AT).recommendations
-    assert pick.model.id == "~a/flash-latest" and "alias of a/flash-0731" in pick.why
+    with pytest.raises(RecommendationError):
+        recommend(catalog, capped, now=AT)
 
 
 def test_aliases_are_shown_with_their_target(tmp_path: Path) -> None:

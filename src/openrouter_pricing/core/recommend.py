@@ -9,10 +9,11 @@ Decisions:
   (``expiration_date`` on or before today), ``:batch`` unless asked, models that do not output
   text (unless image or audio output is asked for). One pick per model: variants and
   ``~...-latest`` aliases form one group, and the group's best entry for the preference stands
-  for it; an alias only when the model it points at does not qualify (an alias may be listed at
-  another price than its target, which may be what is billed), and its ``why`` says it is one.
-  The checks are set operations on ``quality.ModelIndex`` in a fixed order (a rejection
-  counts under the first failed); only the models left are priced.
+  for it. Never an alias of a model the catalog lists (``alias_of_listed_model``): it may be
+  listed at another price than that model, which may be what is billed; an alias of a model not
+  listed may be picked, and its ``why`` says it is one. The checks are set operations on
+  ``quality.ModelIndex`` in a fixed order (a rejection counts under the first failed); only the
+  models left are priced.
 - Cost is ``pricing.price_totals``, the sums of the ``estimate_cost`` engine (overrides, time of
   day at ``at``), computed by ``linear_cost`` from rates read once per catalog. A ``web_search``
   requirement prices one search per request.
@@ -402,15 +403,9 @@ def recommend(
 
     facts, groups = prepared.facts, prepared.groups
     best: dict[str, _Row] = {}
-    rows = sorted(eligible)
-    # An alias of a listed model is a pick only when that model did not qualify itself: the
-    # alias's own listed price may not be what OpenRouter bills for it. Such aliases go last.
-    aliases = {row[_AT] for row in rows if _aliases_listed(facts[row[_AT]])}
-    if aliases:
-        rows.sort(key=lambda row: row[_AT] in aliases)  # stable: the same order otherwise
-    for row in rows:
+    for row in sorted(eligible):
         best.setdefault(groups[row[_AT]], row)  # one pick per model: its best variant or alias
-    ranked, front = sorted(best.values()) if aliases else list(best.values()), 0
+    ranked, front = list(best.values()), 0
     if request.prefer == "balanced":
         ranked, front = _balanced(ranked, request.limit, prepared.scores[signal], prepared.ids)
     picks = [
@@ -437,17 +432,13 @@ def recommend(
     return RecommendResult(recommendations, len(prepared.facts), rejected, tuple(notes), complexity)
 
 
-def _aliases_listed(f: ModelFacts) -> bool:
-    """An alias whose target is in the catalog (and so in its group)."""
-    return f.model.alias_target is not None and f.group != f.model.base_id.lower()
-
-
 def _cheap_failures(q: _Query, index: ModelIndex) -> Iterator[tuple[str, AbstractSet[int]]]:
     """The checks before the price, in the order that names a rejection, with the failing models."""
     r = q.request
     yield "router", index.router
     yield "batch_variant", set() if r.include_batch else index.batch
     yield "expired", index.expired(q.now.date())
+    yield "alias_of_listed_model", index.listed_alias
     yield "output_modality", index.lacking(q.outputs)
     yield from ((f"capability:{cap}", index.lacking(need)) for cap, need in q.needs)
     if q.include:
@@ -538,7 +529,9 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-_FIXED = frozenset({"router", "expired", "output_modality", "dynamic_price"})  # not relaxable
+_FIXED = frozenset(  # not relaxable
+    {"router", "expired", "alias_of_listed_model", "output_modality", "dynamic_price"}
+)
 _RELAX = {  # rejection reason -> (the constraint as the caller set it, what to change)
     "batch_variant": ("include_batch=false", "set include_batch=true"),
     "author_not_included": ("include_authors", "widen include_authors"),
