@@ -33,6 +33,8 @@ from decimal import (
     localcontext,
 )
 
+from .errors import PriceFormatError
+
 DYNAMIC_PRICE = Decimal("-1")
 ZERO = Decimal(0)
 ONE_MILLION = Decimal(1_000_000)
@@ -59,10 +61,6 @@ def exactly_for(*operands: Decimal) -> AbstractContextManager[Context]:
     digits they have: for amounts a caller gives, which are not bounded like parsed prices."""
     room = sum(len(d.as_tuple().digits) + abs(d.adjusted()) for d in operands if d.is_finite())
     return localcontext(EXACT, prec=max(EXACT_DIGITS, 2 * room + 4))
-
-
-class PriceFormatError(ValueError):
-    """A value that is not a usable price (not a number, NaN, infinite, or negative)."""
 
 
 def parse_price(value: PriceInput | None) -> Decimal:
