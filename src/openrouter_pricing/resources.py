@@ -77,6 +77,8 @@ def model_document(model: Model, catalog: Catalog, info: CatalogInfo) -> dict[st
                 f"{override.utc_start // 100:02d}:{override.utc_start % 100:02d}-"
                 f"{override.utc_end // 100:02d}:{override.utc_end % 100:02d}"
             )
+        if override.unknown_conditions:  # never applied by estimates: say so
+            condition["unknown_conditions_not_applied"] = list(override.unknown_conditions)
         overrides.append({"when": condition, "prices": _price_sheet(override)})
     arch = model.architecture
     return {
@@ -101,8 +103,24 @@ def model_document(model: Model, catalog: Catalog, info: CatalogInfo) -> dict[st
         "intelligence_index": model.intelligence_index,
         "knowledge_cutoff": model.knowledge_cutoff,
         "expiration_date": model.expiration_date,
+        **_alias_fields(model, catalog),
         "catalog": catalog_block(info).model_dump(mode="json"),
     }
+
+
+def _alias_fields(model: Model, catalog: Catalog) -> dict[str, Any]:
+    """``alias_of`` (the target of a ``~...-latest`` alias, else null) and, for an alias listed
+    at other prices than its listed target, ``alias_note`` saying so."""
+    from .core.aliases import alias_of, alias_target, prices_differ
+
+    fields: dict[str, Any] = {"alias_of": alias_of(model)}
+    target = alias_target(catalog, model)
+    if target is not None and prices_differ(model, target):
+        fields["alias_note"] = (
+            f"listed at different prices than {target.id}, which it points at; OpenRouter does "
+            "not say which it bills."
+        )
+    return fields
 
 
 def _unit_prices(model: Model, catalog: Catalog) -> dict[str, str]:

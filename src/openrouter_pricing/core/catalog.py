@@ -24,7 +24,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from .errors import UnknownModelError, UnknownVariantError
-from .money import ONE_MILLION, ZERO
+from .money import ONE_MILLION, ZERO, exactly
 from .schema import Model
 
 if TYPE_CHECKING:
@@ -103,11 +103,12 @@ def _facts(model: Model) -> _Facts:
     if pricing.is_dynamic:
         prompt = completion = blended = None
     else:
-        prompt = (pricing.prompt or ZERO) * ONE_MILLION
-        completion = (pricing.completion or ZERO) * ONE_MILLION
-        blended = (prompt * BLEND_PROMPT_WEIGHT + completion * BLEND_COMPLETION_WEIGHT) / (
-            BLEND_PROMPT_WEIGHT + BLEND_COMPLETION_WEIGHT
-        )
+        with exactly():  # a filter at a price boundary compares exact values
+            prompt = (pricing.prompt or ZERO) * ONE_MILLION
+            completion = (pricing.completion or ZERO) * ONE_MILLION
+            blended = (prompt * BLEND_PROMPT_WEIGHT + completion * BLEND_COMPLETION_WEIGHT) / (
+                BLEND_PROMPT_WEIGHT + BLEND_COMPLETION_WEIGHT
+            )
     text = " ".join((model.id, model.name, model.description or "")).lower()
     return _Facts(prompt, completion, blended, text, model.is_free)
 

@@ -80,6 +80,9 @@ class ModelRow(OutputModel):
         description="A media model's own prices in USD by unit (second, video_token, "
         "image_token, character, generation, ...); empty for per-token models."
     )
+    alias_of: str | None = Field(
+        description="For a '~...-latest' alias, the model it points at (its prices may differ)."
+    )
 
 
 class ListModelsOutput(OutputModel):
@@ -102,6 +105,7 @@ def _fixed(price: Decimal | None, scale: bool) -> str | None:
 def model_row(model: "Model", video: "VideoModel | None" = None) -> dict[str, Any]:
     """One model's row: the JSON-ready dump of a ``ModelRow`` (same keys, same order); ``video``
     is the model's entry in the video listing, for a video model's prices."""
+    from ..core.aliases import alias_of
     from ..core.billing import unit_prices
     from ..core.catalog import context_of
     from ..core.video import unit_prices as video_prices
@@ -138,6 +142,7 @@ def model_row(model: "Model", video: "VideoModel | None" = None) -> dict[str, An
         "created": created,
         "billing": kind,
         "unit_prices": {unit: format_usd(price) for unit, price in units.items()},
+        "alias_of": alias_of(model),
     }
 
 
@@ -166,7 +171,7 @@ def _cells(row: dict[str, Any]) -> list[str]:
     else:  # billed per second, character or clip: its own unit, never "$0/M"
         prompt, completion = _unit_cell(row), "-"
     return [
-        row["id"],
+        row["id"] + (f" (alias of {row['alias_of']})" if row["alias_of"] else ""),
         f"{row['context_length']:,}",
         prompt,
         completion,
