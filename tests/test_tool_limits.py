@@ -40,4 +40,5 @@ def test_building_the_server_does_not_import_the_core() -> None:
         "openrouter_pricing.core.moments",
         "openrouter_pricing.core.money",
         "openrouter_pricing.core.settings",
+        "openrouter_pricing.core.text",  # plural() and description_of(): imports nothing
     }

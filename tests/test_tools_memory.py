@@ -95,8 +95,10 @@ async def test_list_models_prices_filters_and_dynamic(server: Any) -> None:
         assert router[0]["is_dynamic"] and router[0]["prompt_per_m"] is None
         free = ok(await client.call_tool("list_models", {"free_only": True}))
         assert [m["id"] for m in free["models"]] == ["meta-llama/llama-3.3-70b-instruct:free"]
-        none = ok(await client.call_tool("list_models", {"author": "nobody"}))
+        none = ok(await client.call_tool("list_models", {"author": "openai", "min_context": 10**8}))
         assert none["models"] == [] and none["next_offset"] is None
+        nobody = error_text(await client.call_tool("list_models", {"author": "nobody"}))
+        assert "author 'nobody'" in nobody and "openai" in nobody
 
 
 async def test_estimate_matches_hand_computation(server: Any) -> None:

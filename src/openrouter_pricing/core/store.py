@@ -20,6 +20,7 @@ Decisions:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -36,6 +37,7 @@ import anyio
 import anyio.abc
 import anyio.to_thread
 
+from .catalog_dates import catalog_file_date, fetch_failure_reason
 from .errors import CatalogUnavailableError, InvalidResponseError, OpenRouterError
 from .ondemand import OnDemandCache
 from .settings import Settings
@@ -76,6 +78,10 @@ class CatalogInfo:
     age_seconds: float
     stale: bool
     model_count: int
+    # Why the last live fetch failed, while the answer comes from elsewhere (cache, built-in).
+    live_fetch_error: str | None = None
+    # What a --catalog-file's date was read from (see ``catalog_file_date``).
+    dated_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,7 @@ class CatalogSnapshot:
     fetched_at: datetime  # when this catalog was fetched from OpenRouter (or its as-of date)
     loaded_at: float  # store clock when it entered memory
     problems: tuple[ParseProblem, ...] = ()
+    dated_by: str | None = None
 
 
 class CatalogStore:
@@ -104,6 +111,7 @@ class CatalogStore:
         self._load_lock = anyio.Lock()
         self._refreshing = False
         self._last_failure: float | None = None
+        self._failure_reason: str | None = None  # why the last live fetch failed, if it did
         self._task_group: anyio.abc.TaskGroup | None = None
         self._cache_writable = True
         ttl, bound = settings.catalog_ttl_seconds, MAX_MODELS_WITH_ENDPOINTS
@@ -163,6 +171,8 @@ class CatalogStore:
             age_seconds=round(self.age_seconds(snapshot), 3),
             stale=self.is_stale(snapshot),
             model_count=len(snapshot.catalog),
+            live_fetch_error=None if snapshot.source == "file" else self._failure_reason,
+            dated_by=snapshot.dated_by,
         )
 
     # -- loading ---------------------------------------------------------------------------
@@ -178,11 +188,16 @@ class CatalogStore:
                 return await self._fetch_live()
             except (OpenRouterError, TimeoutError) as exc:
                 logger.warning("catalog fetch failed, using the built-in catalog: %s", exc)
-                self._last_failure = self._clock()
-            except Exception:  # a bug must not leave every call fetching again
+                self._failed(exc)
+            except Exception as exc:  # a bug must not leave every call fetching again
                 logger.exception("catalog fetch failed unexpectedly, using the built-in catalog")
-                self._last_failure = self._clock()
+                self._failed(exc)
         return self._load_builtin()
+
+    def _failed(self, exc: BaseException) -> None:
+        """Remember when and why a live fetch failed, for the results' catalog block."""
+        self._last_failure = self._clock()
+        self._failure_reason = fetch_failure_reason(exc, self._settings)
 
     def _snapshot_from(
         self,
@@ -232,7 +247,10 @@ class CatalogStore:
 
             parsed = parse_models_json(path.read_bytes())
             mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-            return self._snapshot_of(parsed, "file", mtime)
+            snapshot = self._snapshot_of(parsed, "file", mtime)
+            given = self._settings.catalog_date
+            as_of, dated_by = catalog_file_date(snapshot.catalog, given, mtime)
+            return dataclasses.replace(snapshot, fetched_at=as_of, dated_by=dated_by)
         except (OSError, ValueError) as exc:
             raise CatalogUnavailableError(
                 f"The catalog file {str(path)[:200]!r} could not be read as a /models JSON "
@@ -270,6 +288,7 @@ class CatalogStore:
         videos_body = videos_raw[0] if videos is not None else None
         await anyio.to_thread.run_sync(self._write_cache, raw, fetched_at, videos_body)
         self._last_failure = None
+        self._failure_reason = None
         return snapshot
 
     async def _fetch_videos_into(self, found: list[Any]) -> None:
@@ -315,10 +334,10 @@ class CatalogStore:
         try:
             self._snapshot = await self._fetch_live()
         except (OpenRouterError, TimeoutError) as exc:
-            self._last_failure = self._clock()
+            self._failed(exc)
             logger.warning("catalog refresh failed; keeping the catalog held: %s", exc)
-        except Exception:  # raised in the store's task group, it would stop the whole server
-            self._last_failure = self._clock()
+        except Exception as exc:  # raised in the store's task group, it would stop the whole server
+            self._failed(exc)
             logger.exception("catalog refresh failed unexpectedly; keeping the catalog held")
         finally:
             self._refreshing = False

@@ -70,6 +70,9 @@ class RecommendationOut(OutputModel):
     tier: str
     context_length: int
     why: str
+    alias_of: str | None = Field(
+        default=None, description="For a '~...-latest' alias, the model it points at."
+    )
     endpoint: str | None = Field(
         default=None, description="Under a policy: the endpoint priced (the cheapest meeting it)."
     )
@@ -188,6 +191,7 @@ async def recommend_model(
     "video_seconds": 5, "resolution": "720p"}. Policy arguments (zdr, quantizations,
     providers_only, ...) keep only the text models with an endpoint that meets them, priced
     there, each with the provider object to send."""
+    from ..core.aliases import alias_of
     from ..core.media import MediaUsage
     from ..core.recommend import RecommendRequest, recommend
     from ..core.recommend_media import infer_output_modality, recommend_media
@@ -263,6 +267,7 @@ async def recommend_model(
                 tier=rec.tier,
                 context_length=rec.context_length,
                 why=rec.why,
+                alias_of=alias_of(rec.model),
                 endpoint=picks[rec.model.id].endpoint if picks else None,
                 provider=picks[rec.model.id].provider if picks else None,
             )
