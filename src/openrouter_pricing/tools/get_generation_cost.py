@@ -42,6 +42,8 @@ from .common import (
     usd,
     usd_or_none,
 )
+from .ledger_common import Tags, checked_tags, key_in_use
+from .ledger_record import record_generations
 
 if TYPE_CHECKING:
     from ..core.catalog import Catalog
@@ -108,6 +110,7 @@ class GetGenerationCostOutput(OutputModel):
     estimate: EstimateOut | None
     generations: list[GenerationOut]
     not_found: list[str]
+    ledger: str = Field(description="Whether the generations were recorded in the spend ledger.")
     catalog: CatalogBlock
 
 
@@ -287,6 +290,15 @@ async def get_generation_cost(
             ge=0, le=MAX_WAIT_SECONDS, description="How long to retry while OpenRouter says 404."
         ),
     ] = 10.0,
+    tags: Tags = None,
+    reservation_id: Annotated[
+        str | None,
+        Field(
+            max_length=60,
+            pattern=r"^hold-[0-9a-f]{32}$",
+            description="The reservation_id check_budget gave; its hold is replaced by the cost.",
+        ),
+    ] = None,
 ) -> Annotated[CallToolResult, GetGenerationCostOutput]:
     """Look up what finished OpenRouter requests really cost, by generation id (the 'id' of a
     chat completion response, 'gen-...'): the amount charged, the provider that served it, the
@@ -294,8 +306,11 @@ async def get_generation_cost(
     OpenRouter needs a few seconds after a request ends before the id is known; the tool keeps
     asking for up to wait_seconds. Amounts are USD as exact decimal strings. Needs an API key
     (OPENROUTER_API_KEY, or the caller's X-OpenRouter-Key over HTTP). Example: {"generation_id":
-    "gen-1771967973-0hZ8J5kY7qLMOKbPx0u3"}, or a list of ids to total a batch."""
+    "gen-1771967973-0hZ8J5kY7qLMOKbPx0u3"}, or a list of ids to total a batch. Every generation
+    returned is recorded in the spend ledger with your tags (e.g. {"project": "docs-bot"}); pass
+    the reservation_id from check_budget to replace its hold with the real cost."""
     require_online(state_of(ctx), "for generation costs")
+    ledger_tags = checked_tags(tags)
     state, snapshot, info = await load_catalog(ctx)
     single = isinstance(generation_id, str)
     ids = [generation_id] if isinstance(generation_id, str) else list(dict.fromkeys(generation_id))
@@ -313,6 +328,10 @@ async def get_generation_cost(
     total = sum(
         (Decimal(g.total_cost_usd) for g in generations if g.total_cost_usd is not None),
         Decimal(0),
+    )
+    returned = [g for g in found.values() if not isinstance(g, PricingError)]
+    ledger_note = await record_generations(
+        state, key_in_use(ctx, state), returned, ledger_tags, reservation_id
     )
     one = generations[0] if single and generations else None
     out = GetGenerationCostOutput(
@@ -333,6 +352,7 @@ async def get_generation_cost(
         estimate=one.estimate if one else None,
         generations=generations,
         not_found=not_found,
+        ledger=ledger_note,
         catalog=catalog_block(info),
     )
-    return result(out, "\n".join([_summary(out), *catalog_lines(info)]))
+    return result(out, "\n".join([_summary(out), ledger_note, *catalog_lines(info)]))

@@ -1,0 +1,93 @@
+"""Recording what ``get_generation_cost`` returns into the ledger (kept apart from its lookup).
+
+Decisions:
+- Every generation returned is recorded once (by id) with its model, provider, native tokens,
+  media inputs, exact cost, when it ran, the key's label and short hash (never the key) and the
+  caller's tags. A ``reservation_id`` releases that hold: the real cost replaces it.
+- The key's label comes from ``GET /key``, asked once per key per process; when that fails the
+  entry is recorded without a label.
+- The ledger never stands in the way of the answer: when it is unavailable, the cost is still
+  returned, with a note saying it was not recorded and why.
+"""
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from ..core.errors import PricingError
+from ..core.settings import Secret
+from ..state import AppState
+
+if TYPE_CHECKING:
+    from ..core.ledger import LedgerDB
+    from ..core.schema import Generation
+
+
+def ran_at(gen: "Generation") -> datetime:
+    """When the generation ran (UTC); when OpenRouter gives no usable time, now."""
+    if gen.created_at:
+        try:
+            moment = datetime.fromisoformat(gen.created_at.replace("Z", "+00:00"))
+            return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+        except (ValueError, OverflowError):
+            pass
+    return datetime.now(UTC)
+
+
+async def _label(state: AppState, key: Secret | None, digest: str | None) -> str | None:
+    if key is None or digest is None:
+        return None
+    if digest not in state.ledger.labels:
+        try:
+            state.ledger.labels[digest] = (await state.client.get_key(key)).label
+        except PricingError:
+            return None
+    return state.ledger.labels[digest]
+
+
+async def record_generations(
+    state: AppState,
+    key: Secret | None,
+    generations: "Sequence[Generation]",
+    tags: Mapping[str, str],
+    reservation_id: str | None,
+) -> str:
+    """Record ``generations``; a one-line note of what happened, for the result."""
+    from ..core.ledger import GenerationRecord, key_hash
+
+    if not generations:
+        return "Nothing to record."
+    digest = key_hash(key)
+    label = await _label(state, key, digest)
+    records = [
+        GenerationRecord(
+            id=gen.id,
+            model=gen.model,
+            provider=gen.provider_name,
+            cost_usd=gen.total_cost if gen.total_cost is not None else (gen.usage or Decimal(0)),
+            ran_at=ran_at(gen),
+            key_label=label,
+            key_hash=digest,
+            prompt_tokens=gen.native_tokens_prompt or gen.tokens_prompt,
+            completion_tokens=gen.native_tokens_completion or gen.tokens_completion,
+            reasoning_tokens=gen.native_tokens_reasoning,
+            cached_tokens=gen.native_tokens_cached,
+            media_units=gen.num_media_prompt,
+            is_byok=gen.is_byok,
+            tags=dict(tags),
+            reservation_id=reservation_id,
+        )
+        for gen in generations
+    ]
+    now = datetime.now(UTC)
+
+    def work(db: "LedgerDB") -> int:
+        return db.record(records, now)
+
+    try:
+        added = await state.ledger.run(work)
+    except PricingError as exc:
+        return f"Not recorded in the ledger: {exc}"
+    held = f"; hold {reservation_id} released" if reservation_id else ""
+    return f"Ledger: {added} new of {len(records)} recorded{held}."
