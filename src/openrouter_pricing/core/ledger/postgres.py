@@ -23,6 +23,12 @@ CONNECT_TIMEOUT_SECONDS = 5.0
 POOL_MAX_SIZE = 8
 
 
+def _first_line(exc: Exception) -> str:
+    """The first line of a driver error, clipped (libpq never puts the password in it)."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:160]}" if text else type(exc).__name__
+
+
 class _PgTx:
     def __init__(self, cursor: Any) -> None:
         self._cursor = cursor
@@ -42,6 +48,13 @@ class PostgresBackend:
         from psycopg_pool import ConnectionPool, PoolTimeout
 
         self.where = describe_url(url)
+        try:  # one direct attempt first: a refused or failed connection is reported at once
+            psycopg.connect(url, connect_timeout=int(CONNECT_TIMEOUT_SECONDS)).close()
+        except psycopg.Error as exc:
+            raise LedgerUnavailableError(
+                f"the PostgreSQL ledger at {self.where} is unreachable ({_first_line(exc)}); "
+                "check OPENROUTER_PRICING_DATABASE_URL and that the server accepts connections"
+            ) from None
         self._pool = ConnectionPool(
             url,
             min_size=1,
@@ -73,8 +86,7 @@ class PostgresBackend:
                 yield _PgTx(cursor)
         except (PoolTimeout, psycopg.OperationalError) as exc:
             raise LedgerUnavailableError(
-                f"the PostgreSQL ledger at {self.where} failed ({type(exc).__name__}: "
-                f"{str(exc).splitlines()[0][:160] if str(exc) else 'no detail'})"
+                f"the PostgreSQL ledger at {self.where} failed ({_first_line(exc)})"
             ) from None
 
     def close(self) -> None:
