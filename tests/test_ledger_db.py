@@ -134,7 +134,9 @@ def test_holds_count_until_recorded_or_expired(db: LedgerDB) -> None:
 
 def test_price_history_keeps_every_changed_price(db: LedgerDB) -> None:
     day1, day2 = NOW - timedelta(days=2), NOW
-    assert db.record_prices("file", day1, {"a/m": {"prompt": "0.000001"}, "b/n": {"prompt": "1"}}) == 0
+    assert (
+        db.record_prices("file", day1, {"a/m": {"prompt": "0.000001"}, "b/n": {"prompt": "1"}}) == 0
+    )
     changed = {"a/m": {"prompt": "0.000002", "image": "0.01"}, "b/n": {"prompt": "1"}, "c/new": {}}
     assert db.record_prices("file", day2, changed) == 2
     assert db.record_prices("file", day2, changed) == 0  # the same catalog again

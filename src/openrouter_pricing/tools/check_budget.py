@@ -24,7 +24,7 @@ Decisions:
 """
 
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import anyio
@@ -158,7 +158,8 @@ async def _price(
 def _runway(remaining: Decimal, spend: Decimal | None, days: int) -> str | None:
     if spend is None or spend <= 0 or remaining <= 0:
         return None if remaining > 0 else "0"
-    return usd((remaining / (spend / days)).quantize(Decimal("0.1")))
+    # rounded down: a runway must never promise more than there is
+    return usd((remaining / (spend / days)).quantize(Decimal("0.1"), rounding=ROUND_DOWN))
 
 
 def _row(  # noqa: PLR0917 - one row's eight figures
