@@ -47,12 +47,24 @@ def key_hash(key: Secret | None) -> str | None:
     return hashlib.sha256(key.reveal().encode()).hexdigest()[:16]
 
 
+# Keys whose absence means "billed at the parent's rate" (a cache read at the prompt rate), so an
+# absent price and a zero one differ. For every other key, absent and zero price the same (the core
+# bills reasoning listed at 0 as completion), and catalogs drop zeros over time: not a change.
+ABSENT_MEANS_PARENT_RATE = frozenset(
+    {"input_cache_read", "input_cache_write", "input_cache_write_1h", "input_audio_cache"}
+)
+
+
 def catalog_prices(snapshot: CatalogSnapshot) -> dict[str, dict[str, str]]:
-    """Every listed price of a catalog, as exact strings: model id -> price key -> price."""
+    """Every price of a catalog that bills something, as exact strings: model id -> key -> price."""
     from ..money import format_usd
 
     return {
-        model.id: {key: format_usd(value) for key, value in model.pricing.listed_rates.items()}
+        model.id: {
+            key: format_usd(value)
+            for key, value in model.pricing.listed_rates.items()
+            if value != 0 or key in ABSENT_MEANS_PARENT_RATE
+        }
         for model in snapshot.catalog.models
     }
 
