@@ -13,6 +13,8 @@ from mcp import Client
 from conftest import snapshot_path
 from mcp_helpers import ok
 from openrouter_pricing.core.schema import PRICE_KEYS
+from openrouter_pricing.core.settings import Settings
+from openrouter_pricing.server import build_server
 
 # A cache price that is absent means the prompt rate, so absent and "0" differ there; for every
 # other key an absent price and a zero one bill the same.
@@ -22,9 +24,6 @@ ABSENT_MEANS_PARENT_RATE = {
     "input_cache_write_1h",
     "input_audio_cache",
 }
-from openrouter_pricing.core.settings import Settings
-from openrouter_pricing.server import build_server
-
 OLD = "2025-12-18_openrouter-models.json"
 NEW = "2026-01-29_openrouter-models.json"
 

@@ -306,3 +306,28 @@ def test_budget_file_rules() -> None:
         with pytest.raises(BudgetFileError, match=problem):
             parse_budgets(text)
     assert json.dumps(sorted(budget.tags.items())) == '[["p", "x"]]'
+
+
+async def test_the_estimate_uses_the_price_in_force_when_the_generation_ran(
+    settings: Settings,
+) -> None:
+    from datetime import UTC, datetime
+
+    from openrouter_pricing.core.ledger import LedgerDB, open_backend
+
+    backend = open_backend(settings.database_url)
+    db = LedgerDB(backend)
+    # gpt-4o-mini's prompt price was $0.30/M until after the generation ran (2026-02-24)
+    before = {"openai/gpt-4o-mini": {"prompt": "0.0000003", "completion": "0.0000006"}}
+    now = {"openai/gpt-4o-mini": {"prompt": "0.00000015", "completion": "0.0000006"}}
+    db.record_prices("live", datetime(2026, 1, 1, tzinfo=UTC), before)
+    db.record_prices("live", datetime(2026, 3, 1, tzinfo=UTC), now)
+    backend.close()
+    args = {"generation_id": DEFAULT_GENERATION_ID, "wait_seconds": 0}
+    out = ok(await call(settings, "get_generation_cost", args))
+    # 110 native prompt tokens at $0.30/M and 76 completion tokens at $0.60/M
+    assert dec(out["estimate"]["total_usd"]) == Decimal("0.0000786")
+    assert "prompt price(s) in force when it ran" in out["estimate"]["note"]
+    fresh = replace(settings, database_url=f"sqlite:///{Path(settings.database_url[10:]).parent}/b")
+    today = ok(await call(fresh, "get_generation_cost", args))
+    assert dec(today["estimate"]["total_usd"]) == Decimal("0.0000621")  # 110 x 0.15/M + 76 x 0.6/M

@@ -8,12 +8,14 @@ Decisions:
   up to ``wait_seconds`` (lookups of a list run concurrently, 8 at a time). A single id that stays
   404 is an error; ids of a list that stay 404 go to ``not_found``. Any other failure (no key,
   401, rate limit...) is the tool's error.
-- ``estimate`` prices the same native tokens at the catalog's listed price, as of the request's
+- ``estimate`` prices the same native tokens at the catalog's listed price (the price in force
+  when it ran, where the price history has it: ``ledger_record``), as of the request's
   ``created_at`` (cached tokens as cache reads, reasoning at the reasoning rate), and says why the
   two may differ: the serving endpoint's price vs the listed (cheapest) one, non-token fees,
   BYOK. Amounts within a millionth (OpenRouter's float noise) count as equal.
 """
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
@@ -43,7 +45,7 @@ from .common import (
     usd_or_none,
 )
 from .ledger_common import Tags, checked_tags, key_in_use
-from .ledger_record import record_generations
+from .ledger_record import prices_then, pricing_then, record_generations
 
 if TYPE_CHECKING:
     from ..core.catalog import Catalog
@@ -149,7 +151,9 @@ def _usage(gen: "Generation") -> "tuple[Usage, list[str]]":
     return usage, notes
 
 
-def _estimate(gen: "Generation", catalog: "Catalog") -> EstimateOut:
+def _estimate(
+    gen: "Generation", catalog: "Catalog", past: "Mapping[str, str | None] | None" = None
+) -> EstimateOut:
     from ..core.pricing import price_usage
 
     if not gen.model:
@@ -157,11 +161,14 @@ def _estimate(gen: "Generation", catalog: "Catalog") -> EstimateOut:
     try:
         model = catalog.resolve(gen.model).model
         usage, notes = _usage(gen)
-        breakdown = price_usage(model.pricing, usage, at=_created(gen), model_hint=model.id)
+        pricing = pricing_then(model.pricing, past)
+        breakdown = price_usage(pricing, usage, at=_created(gen), model_hint=model.id)
     except PricingError as exc:
         return EstimateOut(total_usd=None, difference_usd=None, note=f"No estimate: {exc}")
     estimate = breakdown.total
     charged = gen.total_cost
+    if past:
+        notes.append(f"priced at the {', '.join(sorted(past))} price(s) in force when it ran")
     if breakdown.applied_overrides:
         notes.append("; ".join(o.description for o in breakdown.applied_overrides) + " applied")
     extras = []
@@ -203,7 +210,9 @@ def _join(parts: list[str]) -> str:
     return "; ".join(parts) + "."
 
 
-def _generation_out(gen: "Generation", catalog: "Catalog") -> GenerationOut:
+def _generation_out(
+    gen: "Generation", catalog: "Catalog", past: "Mapping[str, str | None] | None" = None
+) -> GenerationOut:
     return GenerationOut(
         id=gen.id,
         model=gen.model,
@@ -226,7 +235,7 @@ def _generation_out(gen: "Generation", catalog: "Catalog") -> GenerationOut:
         finish_reason=gen.finish_reason,
         streamed=gen.streamed,
         cancelled=gen.cancelled,
-        estimate=_estimate(gen, catalog),
+        estimate=_estimate(gen, catalog, past),
     )
 
 
@@ -315,6 +324,8 @@ async def get_generation_cost(
     single = isinstance(generation_id, str)
     ids = [generation_id] if isinstance(generation_id, str) else list(dict.fromkeys(generation_id))
     found = await _lookup_all(state, ids, caller_key(ctx), wait_seconds)
+    returned = [g for g in found.values() if not isinstance(g, PricingError)]
+    history = await prices_then(state, snapshot.catalog, returned)
     generations: list[GenerationOut] = []
     not_found: list[str] = []
     for generation_id_ in ids:
@@ -324,12 +335,11 @@ async def get_generation_cost(
         elif isinstance(outcome, PricingError):
             fail(str(outcome))
         else:
-            generations.append(_generation_out(outcome, snapshot.catalog))
+            generations.append(_generation_out(outcome, snapshot.catalog, history.get(outcome.id)))
     total = sum(
         (Decimal(g.total_cost_usd) for g in generations if g.total_cost_usd is not None),
         Decimal(0),
     )
-    returned = [g for g in found.values() if not isinstance(g, PricingError)]
     ledger_note = await record_generations(
         state, key_in_use(ctx, state), returned, ledger_tags, reservation_id
     )

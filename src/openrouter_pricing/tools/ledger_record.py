@@ -1,4 +1,5 @@
-"""Recording what ``get_generation_cost`` returns into the ledger (kept apart from its lookup).
+"""The ledger side of ``get_generation_cost`` (kept apart from its lookup): recording what it
+returns, and the prices in force when a generation ran, from the price history.
 
 Decisions:
 - Every generation returned is recorded once (by id) with its model, provider, native tokens,
@@ -6,6 +7,8 @@ Decisions:
   caller's tags. A ``reservation_id`` releases that hold: the real cost replaces it.
 - The key's label comes from ``GET /key``, asked once per key per process; when that fails the
   entry is recorded without a label.
+- The estimate uses the prices in force when the generation ran where the history has them: for
+  each price key that changed after that moment, the price before the first such change.
 - The ledger never stands in the way of the answer: when it is unavailable, the cost is still
   returned, with a note saying it was not recorded and why.
 """
@@ -20,8 +23,9 @@ from ..core.settings import Secret
 from ..state import AppState
 
 if TYPE_CHECKING:
+    from ..core.catalog import Catalog
     from ..core.ledger import LedgerDB
-    from ..core.schema import Generation
+    from ..core.schema import Generation, Pricing
 
 
 def ran_at(gen: "Generation") -> datetime:
@@ -91,3 +95,38 @@ async def record_generations(
         return f"Not recorded in the ledger: {exc}"
     held = f"; hold {reservation_id} released" if reservation_id else ""
     return f"Ledger: {added} new of {len(records)} recorded{held}."
+
+
+async def prices_then(
+    state: AppState, catalog: "Catalog", generations: "Sequence[Generation]"
+) -> "dict[str, dict[str, str | None]]":
+    """For each generation (by id) whose model's prices changed after it ran, according to the
+    price history: the prices then in force of the keys that changed. Empty when the ledger has
+    no history or is unavailable (the estimate then uses today's prices, as before)."""
+    wanted = []
+    for gen in generations:
+        try:
+            model_id = catalog.resolve(gen.model).model.id if gen.model else None
+        except PricingError:
+            model_id = None
+        if model_id and gen.created_at:
+            wanted.append((gen.id, model_id, ran_at(gen)))
+    if not wanted:
+        return {}
+
+    def work(db: "LedgerDB") -> "dict[str, dict[str, str | None]]":
+        return {gid: found for gid, mid, at in wanted if (found := db.prices_in_force(mid, at))}
+
+    try:
+        return await state.ledger.run(work)
+    except PricingError:
+        return {}
+
+
+def pricing_then(pricing: "Pricing", past: "Mapping[str, str | None] | None") -> "Pricing":
+    """``pricing`` with the prices in force back then (``prices_then``) in place of today's."""
+    if not past:
+        return pricing
+    return pricing.model_copy(
+        update={k: None if v is None else Decimal(v) for k, v in past.items()}
+    )
