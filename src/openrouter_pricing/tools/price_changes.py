@@ -21,6 +21,7 @@ from pydantic import Field
 from ..core.money import per_million
 from .common import AppContext, OutputModel, fail, load_catalog, result, table
 from .ledger_common import on_ledger
+from .spend_report import FIRST_DAY, LAST_DAY
 
 if TYPE_CHECKING:
     from ..core.ledger import LedgerDB, PriceChange
@@ -77,8 +78,8 @@ async def price_changes(
     one was first seen. Read-only. Example: {"since": "2026-01-01", "authors": ["openai"]}."""
     state, snapshot, _ = await load_catalog(ctx)
     first = since or (datetime.now(UTC).date() - timedelta(days=DEFAULT_DAYS))
-    if first >= date.max:
-        fail("since must be a real day before 9999-12-31.")
+    if not FIRST_DAY <= first <= LAST_DAY:
+        fail(f"since must be a day from {FIRST_DAY} to {LAST_DAY}, got {first}.")
     start = datetime(first.year, first.month, first.day, tzinfo=UTC)
     from ..core.errors import PricingError
 

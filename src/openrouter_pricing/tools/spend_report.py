@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ..core.ledger import LedgerDB, SpendRow
 
 DEFAULT_DAYS = 7
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)  # beyond them, a typo
 MAX_DAYS = 3660
 GROUP = re.compile(r"day|model|provider|tag:[A-Za-z0-9_.-]{1,40}")
 GroupName = Annotated[str, Field(min_length=3, max_length=44)]
@@ -58,6 +59,9 @@ class SpendReportOutput(OutputModel):
 
 
 def _window(since: date | None, until: date | None) -> tuple[date, date]:
+    for name, day in (("since", since), ("until", until)):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            fail(f"{name} must be a day from {FIRST_DAY} to {LAST_DAY}, got {day}.")
     today = datetime.now(UTC).date()
     until = until or today
     since = since or (until - timedelta(days=DEFAULT_DAYS - 1))
@@ -65,8 +69,6 @@ def _window(since: date | None, until: date | None) -> tuple[date, date]:
         fail(f"since ({since}) is after until ({until}); give since <= until.")
     if (until - since).days >= MAX_DAYS:
         fail(f"A report covers at most {MAX_DAYS} days; narrow since and until.")
-    if until >= date.max:
-        fail("until must be a real day before 9999-12-31.")
     return since, until
 
 
