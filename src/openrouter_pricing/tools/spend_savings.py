@@ -10,7 +10,8 @@ Decisions:
   list, via the store's cache); without endpoint data it is null with a note.
 - The alternative comes from the recommendation engine (``prefer="cheapest"``) for the model's
   average request, requiring the capabilities the model has among tools, structured outputs,
-  reasoning and image input, and at least its intelligence index where both are known.
+  reasoning and image input, and at least its intelligence index where both are known; it is
+  named only when it would have cost less than was spent.
 - Amounts are exact; the percentage is the saving over the actual spend, to two places.
 """
 
@@ -165,7 +166,13 @@ def _review_one(
             try:
                 alt_cost = _cost(alternative.pricing, priced, alternative.id)
             except PricingError:
-                alternative = None
+                alternative, alt_cost = None, None
+            if alternative is not None and alt_cost is not None and alt_cost >= priced.spend:
+                notes.append(
+                    f"the cheapest model of the same capabilities and quality, {alternative.id}, "
+                    "would have cost more"
+                )
+                alternative, alt_cost = None, None
     spend = priced.spend
     return SavingOut(
         model=model_id,
