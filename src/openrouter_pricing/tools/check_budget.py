@@ -208,12 +208,10 @@ async def _openrouter_figures(
     state: AppState, key: Any
 ) -> "tuple[KeyInfo | None, Credits | None, list[str]]":
     """The key's and the account's figures where readable, and notes on what was not."""
-    if key is None or state.settings.offline:
-        return (
-            None,
-            None,
-            ["No OpenRouter key in use, so only the operator's budgets were checked."],
-        )
+    if state.settings.offline:
+        return None, None, ["The server runs offline: only the operator's budgets were checked."]
+    if key is None:
+        return None, None, ["No OpenRouter key in use: only the operator's budgets were checked."]
     got: dict[str, Any] = {}
 
     async def ask(name: str, call: Any) -> None:

@@ -109,7 +109,8 @@ async def _activity(  # noqa: PLR0917
     state: AppState, key: Any, since: date, until: date, rows: "list[SpendRow]", notes: list[str]
 ) -> tuple[str | None, str | None]:
     if key is None or state.settings.offline:
-        notes.append("No OpenRouter key in use, so OpenRouter's activity was not compared.")
+        why = "the server runs offline" if state.settings.offline else "no OpenRouter key is in use"
+        notes.append(f"OpenRouter's activity was not compared: {why}.")
         return None, None
     try:
         items = await state.client.get_activity(key)

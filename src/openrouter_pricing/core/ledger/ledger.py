@@ -15,7 +15,7 @@ Decisions:
 from __future__ import annotations
 
 import json
-import uuid
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -225,7 +225,7 @@ class LedgerDB:
             figures = self._figures(tx, budgets, now)
             if any(f.remaining < amount for f in figures):
                 return figures, None
-            hold_id = f"hold-{uuid.uuid4().hex}"
+            hold_id = f"hold-{secrets.token_hex(16)}"
             tx.run(
                 "INSERT INTO holds (id, amount_usd, tags, key_hash, created_at, expires_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",

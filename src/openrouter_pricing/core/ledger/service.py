@@ -11,6 +11,8 @@ Decisions:
   background, once per catalog object; ``record_catalog`` does the same and waits, for the tools
   that read the history.
 - The budgets file is parsed once, when first needed (the CLI checks it at start).
+- Creating the service imports nothing of the database side (sqlite3, psycopg, the SQL): that
+  happens on first use, so a cold start does not pay for it.
 """
 
 from __future__ import annotations
@@ -27,13 +29,14 @@ import anyio
 import anyio.abc
 import anyio.to_thread
 
+from ..errors import PricingError
 from ..settings import Secret, Settings
-from .backend import Backend, LedgerUnavailableError, open_backend
-from .budgets import Budget, load_budgets
-from .ledger import LedgerDB
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the database modules (sqlite3, the SQL) load on first use, not at start
     from ..store import CatalogSnapshot
+    from .backend import Backend
+    from .budgets import Budget
+    from .ledger import LedgerDB
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -100,6 +103,8 @@ class LedgerService:
     @property
     def budgets(self) -> tuple[Budget, ...]:
         if self._budgets is None:
+            from .budgets import load_budgets
+
             self._budgets = load_budgets(self.settings.budgets_file)
         return self._budgets
 
@@ -110,6 +115,9 @@ class LedgerService:
     # -- running ----------------------------------------------------------------------------
 
     def _open(self) -> LedgerDB:
+        from .backend import LedgerUnavailableError, open_backend
+        from .ledger import LedgerDB
+
         with self._open_lock:
             if self._backend is None:
                 failure = self._failure
@@ -147,8 +155,8 @@ class LedgerService:
     async def _record_quietly(self, snapshot: CatalogSnapshot) -> None:
         try:
             await self.record_catalog(snapshot)
-        except LedgerUnavailableError:
-            pass  # already logged once by _open
+        except PricingError:
+            pass  # an unavailable ledger was logged once by _open
         except Exception:  # background work must never stop the server
             logger.exception("recording the catalog's prices failed")
 
