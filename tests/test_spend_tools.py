@@ -331,3 +331,11 @@ async def test_the_estimate_uses_the_price_in_force_when_the_generation_ran(
     fresh = replace(settings, database_url=f"sqlite:///{Path(settings.database_url[10:]).parent}/b")
     today = ok(await call(fresh, "get_generation_cost", args))
     assert dec(today["estimate"]["total_usd"]) == Decimal("0.0000621")  # 110 x 0.15/M + 76 x 0.6/M
+
+
+def test_the_tools_tag_bound_is_the_cores() -> None:
+    from openrouter_pricing.core.ledger import budgets
+    from openrouter_pricing.tools import ledger_common
+
+    assert ledger_common.MAX_TAGS == budgets.MAX_TAGS
+    assert ledger_common.MAX_TAG_VALUE_CHARS == budgets.MAX_TAG_VALUE_CHARS

@@ -24,10 +24,13 @@ if TYPE_CHECKING:
     from ..core.ledger import LedgerDB
 
 T = TypeVar("T")
-MAX_TAGS = 8  # core.ledger.budgets.MAX_TAGS (checked by the tests)
+# Copies of core.ledger.budgets' bounds, so the signature needs no core import (tests/
+# test_spend_tools.py checks they are equal).
+MAX_TAGS = 8
+MAX_TAG_VALUE_CHARS = 100
 
 Tags = Annotated[
-    dict[str, Annotated[str, Field(min_length=1, max_length=100)]] | None,
+    dict[str, Annotated[str, Field(min_length=1, max_length=MAX_TAG_VALUE_CHARS)]] | None,
     Field(
         max_length=MAX_TAGS,
         description='Up to 8 names to short strings, e.g. {"project": "docs-bot"}.',
