@@ -1,5 +1,6 @@
-"""Two server processes reserving against one budget at once never hold more than its limit, on
-SQLite (one file) and on a real PostgreSQL server.
+"""Server processes sharing a ledger: two reserving against one budget at once never hold more
+than its limit, on SQLite (one file) and on a real PostgreSQL server; over HTTP, each caller sees
+only the spend recorded under its own key, and no key is stored.
 
 Each process is the console script serving streamable HTTP; both get many concurrent
 check_budget(reserve=true) calls for a tenth of the budget. Exactly ten may be allowed, and the
@@ -20,6 +21,12 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
+from fake_openrouter import (
+    DEFAULT_GENERATION_DATA,
+    DEFAULT_GENERATION_ID,
+    DEFAULT_KEY_DATA,
+    FakeOpenRouter,
+)
 from mcp_helpers import ok, start, stop
 from openrouter_pricing.core.ledger import LedgerDB, open_backend
 from pg_server import fresh_database
@@ -85,3 +92,46 @@ async def test_two_processes_never_hold_more_than_the_limit(
         assert LedgerDB(backend).held_total(datetime.now(UTC)) == LIMIT
     finally:
         backend.close()
+
+
+KEY_A = "sk-or-v1-LEDGERA-" + "a1" * 30
+KEY_B = "sk-or-v1-LEDGERB-" + "b2" * 30
+
+
+async def test_over_http_each_caller_sees_only_its_own_spend(
+    tmp_path: Path, fake_openrouter: FakeOpenRouter
+) -> None:
+    fake_openrouter.keys[KEY_A] = {**DEFAULT_KEY_DATA, "label": "caller A"}
+    fake_openrouter.keys[KEY_B] = {**DEFAULT_KEY_DATA, "label": "caller B"}
+    fake_openrouter.add_generation({**DEFAULT_GENERATION_DATA, "id": "gen-b-1", "total_cost": 2})
+    env = {"OPENROUTER_PRICING_DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}"}
+    server = start(tmp_path, fake_openrouter, "--transport", "streamable-http", env=env)
+    week = {"since": "2026-02-20", "until": "2026-02-28"}
+
+    async def as_caller(key: str, generation_id: str) -> dict[str, Any]:
+        async with (
+            httpx2.AsyncClient(headers={"X-OpenRouter-Key": key}, timeout=60) as http,
+            Client(streamable_http_client(f"{server.base}/mcp", http_client=http)) as client,
+        ):
+            args = {"generation_id": generation_id, "wait_seconds": 0, "tags": {"who": key[9:16]}}
+            ok(await client.call_tool("get_generation_cost", args))
+            return ok(await client.call_tool("spend_report", {**week, "group_by": ["tag:who"]}))
+
+    try:
+        seen_a = await as_caller(KEY_A, DEFAULT_GENERATION_ID)
+        seen_b = await as_caller(KEY_B, "gen-b-1")
+    finally:
+        stop(server)
+    assert [g["keys"] for g in seen_a["groups"]] == [["LEDGERA"]]
+    assert [g["keys"] for g in seen_b["groups"]] == [["LEDGERB"]]
+    assert Decimal(seen_b["total_usd"]) == 2
+    assert KEY_A not in server.stderr() and KEY_B not in server.stderr()
+    backend = open_backend(env["OPENROUTER_PRICING_DATABASE_URL"])
+    try:
+        with backend.transaction() as tx:
+            stored = tx.run("SELECT key_label, key_hash FROM generations ORDER BY key_label")
+    finally:
+        backend.close()
+    assert [row[0] for row in stored] == ["caller A", "caller B"]  # labels, never the keys
+    assert all(KEY_A[:16] not in str(row) and KEY_B[:16] not in str(row) for row in stored)
+    assert (tmp_path / "shared.sqlite3").read_bytes().count(KEY_A[:16].encode()) == 0

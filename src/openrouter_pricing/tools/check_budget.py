@@ -418,6 +418,8 @@ async def check_budget(
     key = key_in_use(ctx, state)
     digest = key_hash(key)
     info, credits, notes = await _openrouter_figures(state, key)
+    if info is not None and digest is not None:
+        state.ledger.labels[digest] = info.label  # the ledger records it with each generation
     with pricing_errors():
         covering = [b for b in state.ledger.budgets if b.covers(wanted_tags)]
     now = datetime.now(UTC)
