@@ -5,11 +5,11 @@ Decisions:
 - The planned spend is ``amount_usd``, or ``model`` plus the usage arguments of ``estimate_cost``
   priced by the core at the listed price now (``planned_usage`` is the one place that turns the
   arguments into a ``Usage``: new usage kinds plug in there).
-- ``budgets[]`` has one row per operator budget covering the tags (``kind: budget``), then the
-  key's limit and the account's credits where OpenRouter shows them (``kind: key_limit`` and
-  ``account``). Each row: spent and held so far, what remains, what remains after this spend,
-  when it resets, and the runway in days at the recent pace (the last 7 days; for the key and the
-  account, OpenRouter's weekly usage of the key).
+- ``budgets[]`` (built by ``budget_rows``) has one row per operator budget covering the tags
+  (``kind: budget``), then the key's limit and the account's credits where OpenRouter shows them
+  (``kind: key_limit`` and ``account``). Each row: spent and held so far, what remains, what
+  remains after this spend, when it resets, and the runway in days at the recent pace (the last 7
+  days; for the key and the account, OpenRouter's weekly usage of the key).
 - ``allowed`` is true when every row can take the planned amount. ``shortfall_usd`` is what the
   tightest row lacks. ``top_up`` prices the credits to buy when the account is short (card and
   crypto fees from ``core.fees``); a key limit that is too low is said in ``notes``, since only
@@ -24,16 +24,21 @@ Decisions:
 """
 
 from datetime import UTC, datetime
-from decimal import ROUND_DOWN, Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-import anyio
 from mcp.types import CallToolResult
 from pydantic import Field
 
-from ..core.errors import PricingError
 from ..core.money import display_usd
-from ..state import AppState
+from .budget_rows import (
+    BudgetOut,
+    TopUpOut,
+    budget_rows,
+    external_rows,
+    openrouter_figures,
+    top_up,
+)
 from .common import (
     AppContext,
     OutputModel,
@@ -53,29 +58,11 @@ from .limits import MAX_REQUESTS, MAX_TOKENS_PER_REQUEST, MAX_UNITS_PER_REQUEST
 if TYPE_CHECKING:
     from ..core.ledger import BudgetFigures, LedgerDB
     from ..core.pricing import Usage
-    from ..core.schema import Credits, KeyInfo, Pricing
+    from ..core.schema import Pricing
 
 MAX_PLANNED_USD = Decimal(1_000_000)
 Tokens = Annotated[int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST)]
 Units = Annotated[int, Field(ge=0, le=MAX_UNITS_PER_REQUEST)]
-
-
-class BudgetOut(OutputModel):
-    name: str
-    kind: Literal["budget", "key_limit", "account"]
-    limit_usd: Usd
-    spent_usd: Usd = Field(description="Spent in the current period.")
-    held_usd: Usd = Field(description="Held by unexpired reservations.")
-    remaining_usd: Usd
-    remaining_after_usd: Usd = Field(description="What remains once the planned spend is made.")
-    resets_at: str | None = Field(description="When the period restarts (UTC); null: never.")
-    runway_days: str | None = Field(description="Days left at the recent pace; null: no pace.")
-
-
-class TopUpOut(OutputModel):
-    credits_usd: Usd = Field(description="Credits to buy to cover the account's shortfall.")
-    card_charge_usd: Usd = Field(description="What a card pays for them (5.5%, $0.80 minimum).")
-    crypto_charge_usd: Usd = Field(description="What crypto pays for them (5%).")
 
 
 class CheckBudgetOutput(OutputModel):
@@ -153,165 +140,6 @@ async def _price(
         resolved = snapshot.catalog.resolve(model)
         breakdown = price_usage(resolved.model.pricing, usage, at=now, model_hint=resolved.model.id)
     return breakdown.total, resolved.model.id, max_price(resolved.model.pricing, usage, now)
-
-
-def _runway(remaining: Decimal, spend: Decimal | None, days: int) -> str | None:
-    if spend is None or spend <= 0 or remaining <= 0:
-        return None if remaining > 0 else "0"
-    # rounded down: a runway must never promise more than there is
-    return usd((remaining / (spend / days)).quantize(Decimal("0.1"), rounding=ROUND_DOWN))
-
-
-def _row(  # noqa: PLR0917 - one row's eight figures
-    name: str,
-    kind: Literal["budget", "key_limit", "account"],
-    limit: Decimal,
-    spent: Decimal,
-    held: Decimal,
-    planned: Decimal,
-    resets_at: datetime | None,
-    runway: str | None,
-) -> BudgetOut:
-    remaining = limit - spent - held
-    return BudgetOut(
-        name=name,
-        kind=kind,
-        limit_usd=usd(limit),
-        spent_usd=usd(spent),
-        held_usd=usd(held),
-        remaining_usd=usd(remaining),
-        remaining_after_usd=usd(remaining - planned),
-        resets_at=iso_utc(resets_at) if resets_at else None,
-        runway_days=runway,
-    )
-
-
-def _budget_rows(figures: "list[BudgetFigures]", planned: Decimal) -> list[BudgetOut]:
-    from ..core.ledger.ledger import RUNWAY_WINDOW_DAYS
-
-    return [
-        _row(
-            f.budget.name,
-            "budget",
-            f.budget.limit_usd,
-            f.spent,
-            f.held,
-            planned,
-            f.resets_at,
-            _runway(f.remaining, f.recent_spend, RUNWAY_WINDOW_DAYS),
-        )
-        for f in figures
-    ]
-
-
-async def _openrouter_figures(
-    state: AppState, key: Any
-) -> "tuple[KeyInfo | None, Credits | None, list[str]]":
-    """The key's and the account's figures where readable, and notes on what was not."""
-    if state.settings.offline:
-        return None, None, ["The server runs offline: only the operator's budgets were checked."]
-    if key is None:
-        return None, None, ["No OpenRouter key in use: only the operator's budgets were checked."]
-    got: dict[str, Any] = {}
-
-    async def ask(name: str, call: Any) -> None:
-        try:
-            got[name] = await call(key)
-        except PricingError as exc:
-            got[name] = exc
-
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(ask, "key", state.client.get_key)
-        tg.start_soon(ask, "credits", state.client.get_credits)
-    notes = []
-    info, credits = got.get("key"), got.get("credits")
-    if isinstance(info, PricingError):
-        notes.append(f"The key's limit could not be read: {info}")
-        info = None
-    if isinstance(credits, PricingError):
-        notes.append("The account's credits are not readable with this key (management keys only).")
-        credits = None
-    elif credits is not None and (credits.total_credits is None or credits.total_usage is None):
-        credits = None
-    return info, credits, notes
-
-
-def _reset_of(limit_reset: str | None, now: datetime) -> datetime | None:
-    from ..core.ledger.budgets import period_window
-
-    period = {"daily": "day", "weekly": "week", "monthly": "month"}.get((limit_reset or "").lower())
-    return period_window(period, now)[1] if period else None  # type: ignore[arg-type]
-
-
-def _external_rows(  # noqa: PLR0917
-    info: "KeyInfo | None",
-    credits: "Credits | None",
-    key_held: Decimal,
-    all_held: Decimal,
-    planned: Decimal,
-    now: datetime,
-) -> list[BudgetOut]:
-    rows = []
-    weekly = info.usage_weekly if info else None
-    if info is not None and info.limit is not None and info.limit_remaining is not None:
-        spent = info.limit - info.limit_remaining
-        remaining = info.limit_remaining - key_held
-        rows.append(
-            _row(
-                f"key limit ({info.label or 'this key'})",
-                "key_limit",
-                info.limit,
-                spent,
-                key_held,
-                planned,
-                _reset_of(info.limit_reset, now),
-                _runway(remaining, weekly, 7),
-            )
-        )
-    if credits is not None and credits.total_credits is not None:
-        usage = credits.total_usage or Decimal(0)
-        remaining = credits.total_credits - usage - all_held
-        rows.append(
-            _row(
-                "account credits",
-                "account",
-                credits.total_credits,
-                usage,
-                all_held,
-                planned,
-                None,
-                _runway(remaining, weekly, 7),
-            )
-        )
-    return rows
-
-
-def _top_up(rows: list[BudgetOut], planned: Decimal, notes: list[str]) -> TopUpOut | None:
-    from ..core.fees import payment_for_credits
-
-    top_up = None
-    for row in rows:
-        short = planned - Decimal(row.remaining_usd)
-        if short <= 0:
-            continue
-        if row.kind == "account":
-            top_up = TopUpOut(
-                credits_usd=usd(short),
-                card_charge_usd=usd(payment_for_credits(short, "card")),
-                crypto_charge_usd=usd(payment_for_credits(short, "crypto")),
-            )
-        elif row.kind == "key_limit":
-            notes.append(
-                f"The key's limit leaves {display_usd(Decimal(row.remaining_usd))}, "
-                f"{display_usd(short)} short: only the key's owner can raise it (OpenRouter "
-                "settings, API keys); buying credits does not help."
-            )
-        else:
-            notes.append(
-                f"Budget {row.name!r} is {display_usd(short)} short; the operator sets it in the "
-                "budgets file."
-            )
-    return top_up
 
 
 def _summary(out: CheckBudgetOutput) -> str:
@@ -417,7 +245,7 @@ async def check_budget(
         planned = amount_usd
     key = key_in_use(ctx, state)
     digest = key_hash(key)
-    info, credits, notes = await _openrouter_figures(state, key)
+    info, credits, notes = await openrouter_figures(state, key)
     if info is not None and digest is not None:
         state.ledger.labels[digest] = info.label  # the ledger records it with each generation
     with pricing_errors():
@@ -429,7 +257,7 @@ async def check_budget(
         return db.held_total(now, digest), db.held_total(now)
 
     key_held, all_held = await on_ledger(state, held)
-    external = _external_rows(info, credits, key_held, all_held, planned, now)
+    external = external_rows(info, credits, key_held, all_held, planned, now)
     external_ok = all(Decimal(r.remaining_usd) >= planned for r in external)
     hold_id: str | None = None
     if reserve and external_ok:
@@ -444,7 +272,7 @@ async def check_budget(
             return db.figures(covering, now)
 
         figures = await on_ledger(state, read)
-    rows = _budget_rows(figures, planned) + external
+    rows = budget_rows(figures, planned) + external
     tightest = min((Decimal(r.remaining_usd) for r in rows), default=None)
     shortfall = max(Decimal(0), planned - tightest) if tightest is not None else Decimal(0)
     allowed = shortfall == 0
@@ -458,7 +286,7 @@ async def check_budget(
         model=priced_model,
         budgets=rows,
         shortfall_usd=usd(shortfall),
-        top_up=_top_up(rows, planned, notes),
+        top_up=top_up(rows, planned, notes),
         max_price=caps,
         reservation_id=hold_id,
         hold_expires_at=iso_utc(now + ttl) if hold_id else None,
