@@ -215,6 +215,15 @@ ARGUMENTS: dict[str, list[str]] = {
         "requests",
         "at",
         "provider",
+        "output_images",
+        "image_size",
+        "video_seconds",
+        "resolution",
+        "audio",
+        "video_mode",
+        "audio_seconds",
+        "characters",
+        "speech_text",
     ],
     "check_balance": [],
     "get_generation_cost": ["generation_id", "wait_seconds", "tags", "reservation_id"],
@@ -234,6 +243,12 @@ ARGUMENTS: dict[str, list[str]] = {
         "prefer",
         "limit",
         "include_batch",
+        "output_modality",
+        "video_seconds",
+        "resolution",
+        "output_images",
+        "audio_seconds",
+        "characters",
     ],
     "check_budget": [
         "amount_usd",
@@ -465,6 +480,17 @@ LIST_MODELS = arguments(
         }
     ),
 )
+MEDIA_USAGE: dict[str, st.SearchStrategy[Any]] = {
+    "output_images": counts,
+    "image_size": st.one_of(st.sampled_from(["1024x1024", "0x0", "99999x1", "axb"]), texts),
+    "video_seconds": money,
+    "resolution": st.one_of(st.sampled_from(["720p", "4K", "640x640", "8k", "p"]), texts),
+    "audio": st.one_of(st.booleans(), texts),
+    "video_mode": st.sampled_from(["text_to_video", "image_to_video", "video_to_video", "x"]),
+    "audio_seconds": money,
+    "characters": counts,
+    "speech_text": texts,
+}
 ESTIMATE_COST = st.builds(
     lambda model, rest: {"model": model, **rest},
     models,
@@ -484,6 +510,7 @@ ESTIMATE_COST = st.builds(
             "provider": st.one_of(
                 st.sampled_from(["deepinfra", "DeepInfra", "novita", "lambda/fp8"]), texts
             ),
+            **MEDIA_USAGE,
         },
         valid_usage(),
     ),
@@ -507,6 +534,12 @@ RECOMMEND_MODEL = arguments(
         "prefer": st.sampled_from(["cheapest", "balanced", "quality", "fastest"]),
         "limit": st.integers(min_value=-1, max_value=25),
         "include_batch": st.booleans(),
+        "output_modality": st.one_of(st.sampled_from(["text", "image", "video", "speech"]), texts),
+        "video_seconds": money,
+        "resolution": st.one_of(st.sampled_from(["720p", "1080p", "640x640"]), texts),
+        "output_images": counts,
+        "audio_seconds": money,
+        "characters": counts,
     },
     some(
         {

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from openrouter_pricing.core.errors import PriceFormatError
 from openrouter_pricing.core.money import (
     DYNAMIC_PRICE,
-    PriceFormatError,
     display_usd,
     format_usd,
     is_dynamic,

@@ -23,13 +23,12 @@ import pytest
 import openrouter_pricing.core.recommend as recommend_module
 from conftest import load_snapshot
 from openrouter_pricing.core.catalog import Catalog, context_of
-from openrouter_pricing.core.errors import PricingError, UsageError
+from openrouter_pricing.core.errors import PricingError, RecommendationError, UsageError
 from openrouter_pricing.core.pricing import Usage, price_usage
 from openrouter_pricing.core.recommend import (
     CAPABILITIES,
     KNOWN_CAPABILITIES,
     Recommendation,
-    RecommendationError,
     RecommendRequest,
     RecommendResult,
     recommend,
@@ -112,13 +111,14 @@ def meets_hard_constraints(
     if (
         model.id.startswith("openrouter/")
         or model.pricing.is_dynamic
+        or model.billing_kind != "token"
         or expired(model, now)
         or (model.variant == "batch" and not request.include_batch)
         or (not outputs_asked and "text" not in model.architecture.output_modalities)
         or not all(offers(model, cap) for cap in caps)
         or (request.include_authors and author not in request.include_authors)
         or author in request.exclude_authors
-        or (model.pricing.is_free and not request.allow_free)
+        or (model.is_free and not request.allow_free)
         or context_of(model) < request.prompt_tokens + request.completion_tokens
         or context_of(model) < (request.min_context or 0)
         or (model.max_completion_tokens or 10**12) < request.completion_tokens
@@ -174,7 +174,7 @@ def check_invariants(
         assert rec.estimated_total == per_request * request.requests
         assert rec.context_length == context_of(model)
         assert rec.tier in {"free", "budget", "mid", "premium"}
-        assert (rec.tier == "free") == model.pricing.is_free
+        assert (rec.tier == "free") == model.is_free
         assert rec.why and "\n" not in rec.why
         assert rec.quality_source
         if rec.quality_index is not None:
@@ -305,6 +305,11 @@ SCENARIOS: dict[str, dict[str, Any]] = {
 
 @pytest.mark.parametrize("fields", SCENARIOS.values(), ids=SCENARIOS.keys())
 def test_scenario_meets_every_invariant(catalog: Catalog, fields: dict[str, Any]) -> None:
+    if "image_output" in fields.get("required_capabilities", ()):
+        # Billed per image: the text engine points to output_modality instead of pricing at $0.
+        with pytest.raises(RecommendationError, match="output_modality"):
+            run(catalog, **fields)
+        return
     run(catalog, **fields)
 
 
@@ -382,8 +387,11 @@ def test_routers_and_batch_are_rejected_and_counted(catalog: Catalog) -> None:
 def test_text_output_is_required_unless_media_output_is_asked(catalog: Catalog) -> None:
     result = run(catalog, complexity="simple", prefer="cheapest", limit=20)
     assert all("text" in r.model.architecture.output_modalities for r in result.recommendations)
-    images = run(catalog, required_capabilities=("image_output",), complexity="simple", limit=20)
-    assert all("image" in r.model.architecture.output_modalities for r in images.recommendations)
+    audio = run(catalog, required_capabilities=("audio_output",), complexity="simple", limit=20)
+    assert all("audio" in r.model.architecture.output_modalities for r in audio.recommendations)
+    # Image models are billed per image: the text engine leaves them to recommend_media.
+    with pytest.raises(RecommendationError):
+        run(catalog, required_capabilities=("image_output",), complexity="simple", limit=20)
 
 
 def test_one_pick_per_model_even_with_batch_and_free_variants(catalog: Catalog) -> None:
@@ -551,6 +559,7 @@ def _first_failure(q: Any, f: Any) -> str | None:
     r = q.request
     checks = [
         ("router", f.router),
+        ("media_billing", f.media),
         ("batch_variant", f.batch and not r.include_batch),
         ("expired", f.expires is not None and f.expires <= q.now.date()),
         ("output_modality", not q.outputs <= f.offers),
@@ -593,13 +602,19 @@ def test_rejected_counts_each_model_by_its_first_failed_check(
     request = RecommendRequest(**{"budget_usd": Decimal("0.5"), "requests": 100, **fields})
     try:
         result = recommend(catalog, request, now=NOW)
-    except RecommendationError:
+    except RecommendationError as error:
+        # Nothing qualifies ("pdf input" and "web search" exceed the $0.50 budget): the error is
+        # owed exactly when the walk finds a failed check for every model, and names the budget.
+        [(q, prepared, eligible)] = seen
+        assert eligible == []
+        assert all(_first_failure(q, f) is not None for f in prepared.facts)
+        assert "budget_usd" in str(error) or "capability" in str(error)
         return
     [(q, prepared, eligible)] = seen
     reasons = [_first_failure(q, f) for f in prepared.facts]
     counts = Counter(reason for reason in reasons if reason is not None)
     assert result.rejected == dict(counts.most_common())
     assert list(result.rejected) == [reason for reason, _ in counts.most_common()]
-    assert [prepared.facts[row[recommend_module._AT]] for row in eligible] == [
+    assert [prepared.facts[row.position] for row in eligible] == [
         f for f, reason in zip(prepared.facts, reasons, strict=True) if reason is None
     ]

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from openrouter_pricing.core.catalog import Catalog
+from openrouter_pricing.core.errors import RecommendationError
 from openrouter_pricing.core.recommend import (
     KNOWN_CAPABILITIES,
-    RecommendationError,
     RecommendRequest,
     recommend,
 )

@@ -81,14 +81,26 @@ def model_document(model: Model, catalog: Catalog, info: CatalogInfo) -> dict[st
         "supported_parameters": list(model.supported_parameters),
         "prices": _price_sheet(model.pricing),
         "price_overrides": overrides,
-        "is_free": model.pricing.is_free,
+        "is_free": model.is_free,
         "is_dynamic": model.pricing.is_dynamic,
+        "billing": model.billing_kind,
+        "unit_prices": _unit_prices(model, catalog),
         "listed_variants": [f":{v}" for v in catalog.variants_of(model.base_id) if v],
         "intelligence_index": model.intelligence_index,
         "knowledge_cutoff": model.knowledge_cutoff,
         "expiration_date": model.expiration_date,
         "catalog": catalog_block(info).model_dump(mode="json"),
     }
+
+
+def _unit_prices(model: Model, catalog: Catalog) -> dict[str, str]:
+    """A media model's own prices (``list_models``' ``unit_prices``), USD by unit."""
+    from .core.billing import unit_prices
+    from .core.video import unit_prices as video_prices
+
+    video = catalog.video_of(model)
+    prices = video_prices(video) if video is not None else unit_prices(model)
+    return {unit: format_usd(price) for unit, price in prices.items()}
 
 
 def catalog_summary(snapshot: CatalogSnapshot, info: CatalogInfo, ttl: float) -> dict[str, Any]:
@@ -101,7 +113,7 @@ def catalog_summary(snapshot: CatalogSnapshot, info: CatalogInfo, ttl: float) ->
         **catalog_block(info).model_dump(mode="json"),
         "ttl_seconds": ttl,
         "authors": len({model.author for model in models}),
-        "free_models": sum(1 for model in models if model.pricing.is_free),
+        "free_models": sum(1 for model in models if model.is_free),
         "dynamic_price_models": sum(1 for model in models if model.pricing.is_dynamic),
         "with_tools": sum(1 for model in models if "tools" in model.supported_parameters),
         "with_reasoning": sum(1 for model in models if "reasoning" in model.supported_parameters),

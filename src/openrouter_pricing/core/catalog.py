@@ -21,11 +21,14 @@ from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .errors import UnknownModelError, UnknownVariantError
 from .money import ONE_MILLION, ZERO
 from .schema import Model
+
+if TYPE_CHECKING:
+    from .video import VideoListing, VideoModel
 
 ROUTING_VARIANTS = frozenset({"floor", "nitro", "online"})
 SortKey = Literal[
@@ -105,7 +108,7 @@ def _facts(model: Model) -> _Facts:
             BLEND_PROMPT_WEIGHT + BLEND_COMPLETION_WEIGHT
         )
     text = " ".join((model.id, model.name, model.description or "")).lower()
-    return _Facts(prompt, completion, blended, text, pricing.is_free)
+    return _Facts(prompt, completion, blended, text, model.is_free)
 
 
 def context_of(model: Model) -> int:
@@ -149,8 +152,9 @@ def _at_most(price: Decimal | None, most: Decimal) -> bool:
 class Catalog:
     """An immutable, indexed set of models."""
 
-    def __init__(self, models: Iterable[Model]) -> None:
+    def __init__(self, models: Iterable[Model], videos: VideoListing | None = None) -> None:
         self.models: tuple[Model, ...] = tuple(models)
+        self.videos = videos  # /videos/models: the prices of the video models
         self._by_key: dict[str, Model] = {}
         for model in self.models:
             self._by_key.setdefault(model.id.lower(), model)
@@ -178,6 +182,12 @@ class Catalog:
 
     def __len__(self) -> int:
         return len(self.models)
+
+    def video_of(self, model: Model) -> VideoModel | None:
+        """The video listing's entry for ``model`` (its prices), when the listing has it."""
+        if self.videos is None:
+            return None
+        return self.videos.get(model.id, model.canonical_slug)
 
     def get(self, model_id: str) -> Model | None:
         """The model with exactly this id or canonical slug (any case), else ``None``."""

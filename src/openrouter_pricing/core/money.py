@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from .errors import PriceFormatError
+
 DYNAMIC_PRICE = Decimal("-1")
 ZERO = Decimal(0)
 ONE_MILLION = Decimal(1_000_000)
@@ -26,10 +28,6 @@ PriceInput = str | int | float | Decimal
 MAX_ABS_USD = Decimal(10) ** 9  # per unit or in all: far beyond any real price or balance
 MIN_ABS_USD = Decimal(10) ** -20  # the smallest non-zero magnitude accepted
 MAX_NUMBER_CHARS = 64
-
-
-class PriceFormatError(ValueError):
-    """A value that is not a usable price (not a number, NaN, infinite, or negative)."""
 
 
 def parse_price(value: PriceInput | None) -> Decimal:

@@ -154,6 +154,20 @@ class OpenRouterClient:
             raise self._error(call, _Failure("invalid", "no 'data' list of models"))
         return body
 
+    async def fetch_video_models_json(self) -> Any:
+        """The video models and their ``pricing_skus`` (``/videos/models``), as decoded JSON."""
+        call = _Call(
+            "/videos/models",
+            "the video model listing",
+            max_bytes=MAX_CATALOG_BYTES,
+            overall_timeout=self._settings.catalog_fetch_timeout_seconds,
+            exact_amounts=False,
+        )
+        body = await self._get_json(call)
+        if not (isinstance(body, dict) and isinstance(body.get("data"), list)):
+            raise self._error(call, _Failure("invalid", "no 'data' list of video models"))
+        return body
+
     async def fetch_endpoints(self, model_id: str) -> list[Endpoint]:
         """Every provider endpoint of a model, with its prices; a ``:variant`` suffix is ignored."""
         base = model_id.split(":", 1)[0].strip()

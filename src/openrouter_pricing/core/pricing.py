@@ -115,8 +115,8 @@ class LineItem:
     """One priced part of the usage, for all requests together."""
 
     component: str  # prompt, cache_read, cache_write, completion, reasoning, image, web_search, ...
-    quantity: int
-    unit: str  # token, image, search, request
+    quantity: int | Decimal  # whole units, or a Decimal for seconds of media
+    unit: str  # token, image, search, request; media: second, video_token, image_token, ...
     unit_price: Decimal  # USD per unit
     cost: Decimal  # quantity x unit_price, exactly
 

@@ -25,11 +25,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from types import MappingProxyType
-from typing import Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from .money import DYNAMIC_PRICE, parse_amount, parse_price
+
+if TYPE_CHECKING:
+    from .billing import BillingKind
 
 _PARSED_PRICES: dict[str, Decimal] = {}
 _PARSED_PRICES_LIMIT = 8192
@@ -225,6 +228,21 @@ class Model(_Tolerant):
         aa = self.benchmarks.artificial_analysis if self.benchmarks else None
         return aa.intelligence_index if aa else None
 
+    @cached_property
+    def billing_kind(self) -> BillingKind:
+        """How this model is billed (``billing.billing_kind``): token, image, video, ..."""
+        from .billing import billing_kind
+
+        return billing_kind(self)
+
+    @cached_property
+    def is_free(self) -> bool:
+        """Free to use (``billing.is_free``): never a media model whose "0" means "billed another
+        way"."""
+        from .billing import is_free
+
+        return is_free(self)
+
 
 class Endpoint(_Tolerant):
     """One provider's endpoint for a model (``/models/{author}/{slug}/endpoints``)."""
@@ -290,7 +308,10 @@ class Generation(_Tolerant):
     native_tokens_completion: int | None = None
     native_tokens_reasoning: int | None = None
     native_tokens_cached: int | None = None
+    native_tokens_completion_images: int | None = None
     num_media_prompt: int | None = None
+    num_media_completion: int | None = None
+    api_type: str | None = None
     num_search_results: int | None = None
     latency: float | None = None
     generation_time: float | None = None

@@ -41,6 +41,7 @@ from .settings import Settings
 if TYPE_CHECKING:  # the catalog and its schema are imported when a catalog is loaded
     from .catalog import Catalog
     from .schema import Endpoint, Model, ParseProblem
+    from .video import VideoListing
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +133,11 @@ class CatalogStore:
             self._start_refresh()
         return snapshot
 
+    @property
+    def refreshing(self) -> bool:
+        """A background refresh is under way (tests and health checks wait on this)."""
+        return self._refreshing
+
     def peek(self) -> CatalogSnapshot | None:
         """The catalog held in memory, without loading anything."""
         return self._snapshot
@@ -171,20 +177,27 @@ class CatalogStore:
         return self._load_builtin()
 
     def _snapshot_from(
-        self, raw: Any, source: CatalogSource, fetched_at: datetime
+        self,
+        raw: Any,
+        source: CatalogSource,
+        fetched_at: datetime,
+        videos: VideoListing | None = None,
     ) -> CatalogSnapshot:
         from .schema import parse_models
 
-        return self._snapshot_of(parse_models(raw), source, fetched_at)
+        return self._snapshot_of(parse_models(raw), source, fetched_at, videos)
 
     def _snapshot_of(
         self,
         parsed: tuple[list[Model], list[ParseProblem]],
         source: CatalogSource,
         fetched_at: datetime,
+        videos: VideoListing | None = None,
     ) -> CatalogSnapshot:
         from .catalog import Catalog
 
+        if videos is None or not len(videos):
+            videos = self._fallback_videos()
         models, problems = parsed
         for problem in problems[:20]:
             logger.warning(
@@ -192,7 +205,18 @@ class CatalogStore:
             )
         if not models:
             raise ValueError("the catalog holds no model that could be parsed")
-        return CatalogSnapshot(Catalog(models), source, fetched_at, self._clock(), tuple(problems))
+        return CatalogSnapshot(
+            Catalog(models, videos), source, fetched_at, self._clock(), tuple(problems)
+        )
+
+    def _fallback_videos(self) -> VideoListing:
+        """The video listing to use when the source has none: the one held, else the built-in."""
+        held = self._snapshot.catalog.videos if self._snapshot is not None else None
+        if held is not None and len(held):
+            return held
+        from .video import load_builtin_videos
+
+        return load_builtin_videos()
 
     def _load_file(self, path: Path) -> CatalogSnapshot:
         try:
@@ -216,17 +240,45 @@ class CatalogStore:
     async def _fetch_live(self) -> CatalogSnapshot:
         assert self._fetcher is not None
         self.fetch_count += 1
+        videos_raw: list[Any] = []
         with anyio.fail_after(self._settings.catalog_fetch_timeout_seconds + 1):
-            raw = await self._fetcher.fetch_models_json()
+            async with anyio.create_task_group() as group:
+                group.start_soon(self._fetch_videos_into, videos_raw)
+                raw = await self._fetcher.fetch_models_json()
         fetched_at = datetime.fromtimestamp(self._clock(), UTC)
+        videos = self._live_videos(videos_raw[0], fetched_at) if videos_raw else None
         try:
-            snapshot = self._snapshot_from(raw, "live", fetched_at)
+            snapshot = self._snapshot_from(raw, "live", fetched_at, videos)
         except (ValueError, ArithmeticError) as exc:
             raise InvalidResponseError(f"OpenRouter's model list was unusable: {exc}.") from exc
         # Serialising and fsyncing a megabyte would stall every other call on the event loop.
-        await anyio.to_thread.run_sync(self._write_cache, raw, fetched_at)
+        videos_body = videos_raw[0] if videos is not None else None
+        await anyio.to_thread.run_sync(self._write_cache, raw, fetched_at, videos_body)
         self._last_failure = None
         return snapshot
+
+    async def _fetch_videos_into(self, found: list[Any]) -> None:
+        """Fetch ``/videos/models`` beside ``/models``; a failure keeps the listing held (or the
+        built-in one) and never fails the catalog."""
+        fetch = getattr(self._fetcher, "fetch_video_models_json", None)  # optional for fetchers
+        if fetch is None:
+            return
+        try:
+            # Bounded apart from /models, so a slow listing never costs the catalog.
+            with anyio.fail_after(self._settings.catalog_fetch_timeout_seconds):
+                found.append(await fetch())
+        except (OpenRouterError, TimeoutError) as exc:
+            logger.warning("video listing fetch failed; keeping the listing held: %s", exc)
+
+    def _live_videos(self, raw: Any, fetched_at: datetime) -> VideoListing | None:
+        from .video import listing_of
+
+        try:
+            listing = listing_of(raw, fetched_at.isoformat(), "live")
+        except ValueError as exc:
+            logger.warning("ignoring an unusable video listing: %s", exc)
+            return None
+        return listing if len(listing) else None
 
     # -- background refresh ----------------------------------------------------------------
 
@@ -293,7 +345,10 @@ class CatalogStore:
                 ):
                     raise ValueError("not a catalog cache of this version and base URL")
                 fetched_at = datetime.fromisoformat(fast.fetched_at)
-                return self._snapshot_of(unique_models(fast.models.data), "cache", fetched_at)
+                videos = self._cached_videos(fast.videos, fetched_at)
+                return self._snapshot_of(
+                    unique_models(fast.models.data), "cache", fetched_at, videos
+                )
             document = json.loads(body)
             if not (
                 isinstance(document, dict)
@@ -303,14 +358,26 @@ class CatalogStore:
             ):
                 raise ValueError("not a catalog cache of this version and base URL")
             fetched_at = datetime.fromisoformat(document["fetched_at"])
-            return self._snapshot_from(document["models"], "cache", fetched_at)
+            videos = self._cached_videos(document.get("videos"), fetched_at)
+            return self._snapshot_from(document["models"], "cache", fetched_at, videos)
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError) as exc:
             logger.warning("ignoring unusable catalog cache %s: %s", path, exc)
             return None
 
-    def _write_cache(self, raw: Any, fetched_at: datetime) -> None:
+    def _cached_videos(self, raw: Any, fetched_at: datetime) -> VideoListing | None:
+        if raw is None:
+            return None
+        from .video import listing_of
+
+        try:
+            listing = listing_of(raw, fetched_at.isoformat(), "cache")
+        except ValueError:
+            return None
+        return listing if len(listing) else None
+
+    def _write_cache(self, raw: Any, fetched_at: datetime, videos: Any = None) -> None:
         if not self._cache_writable:
             return
         path = self.cache_path()
@@ -321,6 +388,8 @@ class CatalogStore:
             "fetched_at": fetched_at.isoformat(),
             "models": raw,
         }
+        if videos is not None:
+            document["videos"] = videos
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             _remove_abandoned_temp_files(path.parent)

@@ -16,7 +16,7 @@ Decisions:
 """
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -25,6 +25,7 @@ from mcp.types import CallToolResult
 from pydantic import Field
 
 from ..core.errors import NotFoundError, PricingError
+from ..core.moments import as_utc
 from ..core.money import display_usd
 from ..state import AppState
 from .common import (
@@ -50,7 +51,7 @@ from .ledger_record import prices_then, pricing_then, record_generations
 if TYPE_CHECKING:
     from ..core.catalog import Catalog
     from ..core.pricing import Usage
-    from ..core.schema import Generation
+    from ..core.schema import Generation, Model
 
 MAX_IDS = 50
 MAX_WAIT_SECONDS = 60.0
@@ -125,7 +126,7 @@ def _created(gen: "Generation") -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(gen.created_at.replace("Z", "+00:00"))
-        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+        return as_utc(moment)
     except (ValueError, OverflowError):  # not a time, or one that leaves the calendar in UTC
         return None
 
@@ -160,6 +161,8 @@ def _estimate(
         return EstimateOut(total_usd=None, difference_usd=None, note="No model was reported.")
     try:
         model = catalog.resolve(gen.model).model
+        if model.billing_kind != "token":
+            return media_estimate(gen, model)
         usage, notes = _usage(gen)
         pricing = pricing_then(model.pricing, past)
         breakdown = price_usage(pricing, usage, at=_created(gen), model_hint=model.id)
@@ -204,6 +207,54 @@ def _estimate(
     return EstimateOut(
         total_usd=usd(estimate), difference_usd=usd(difference), note=_join([why, *notes])
     )
+
+
+def media_estimate(gen: "Generation", model: "Model") -> EstimateOut:
+    """The estimate of a media generation, by the rules ``estimate_cost`` prices it with, or why
+    the record does not carry the usage that would give one."""
+    from ..core.billing import clip_price
+
+    kind, charged, provider = model.billing_kind, gen.total_cost, gen.provider_name or "unknown"
+    estimate: Decimal | None = None
+    why: str
+    if kind == "image" and gen.native_tokens_completion_images and model.pricing.image_output:
+        images = gen.native_tokens_completion_images
+        text_completion = max((gen.native_tokens_completion or 0) - images, 0)
+        estimate = (
+            (gen.native_tokens_prompt or 0) * (model.pricing.prompt or 0)
+            + text_completion * (model.pricing.completion or 0)
+            + images * model.pricing.image_output
+        )
+        why = f"{images:,} image tokens at the listed image_output price"
+    elif kind == "clip" and (price := clip_price(model)) is not None:
+        estimate, why = price, f"one clip at the ${price} its listing states"
+    elif kind == "video":
+        why = (
+            "video is billed on the seconds actually produced, at the price of the resolution and "
+            "audio chosen; the record carries neither, so price it with estimate_cost "
+            "(video_seconds, resolution, audio)"
+        )
+    elif kind == "speech":
+        why = (
+            f"speech is billed per character at the price of the provider that served it "
+            f"({provider}), which may differ from the listed (cheapest) one; the record gives no "
+            "character count, so price it with estimate_cost (characters or speech_text)"
+        )
+    elif kind == "transcription":
+        why = (
+            "transcription is billed per second of audio; the record does not carry the audio's "
+            "length, so price it with estimate_cost (audio_seconds)"
+        )
+    else:
+        why = f"{model.id} is billed in a unit this server cannot read from its listing"
+    if estimate is None:
+        return EstimateOut(total_usd=None, difference_usd=None, note=_join([f"No estimate: {why}"]))
+    if charged is None:
+        return EstimateOut(total_usd=usd(estimate), difference_usd=None, note=_join([why]))
+    difference = charged - estimate
+    verdict = "Matches" if _close(charged, estimate) else "Differs from"
+    note = f"{verdict} the listed price of {model.id}: {why}"
+    return EstimateOut(total_usd=usd(estimate), difference_usd=usd(difference), note=_join([note]))
 
 
 def _join(parts: list[str]) -> str:

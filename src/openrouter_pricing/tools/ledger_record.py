@@ -39,6 +39,12 @@ def ran_at(gen: "Generation") -> datetime:
     return datetime.now(UTC)
 
 
+def _media_units(gen: "Generation") -> int | None:
+    """Media inputs plus media outputs (images, clips...), or ``None`` when none were reported."""
+    counts = [n for n in (gen.num_media_prompt, gen.num_media_completion) if n is not None]
+    return sum(counts) if counts else None
+
+
 async def _label(state: AppState, key: Secret | None, digest: str | None) -> str | None:
     if key is None or digest is None:
         return None
@@ -77,7 +83,7 @@ async def record_generations(
             completion_tokens=gen.native_tokens_completion or gen.tokens_completion,
             reasoning_tokens=gen.native_tokens_reasoning,
             cached_tokens=gen.native_tokens_cached,
-            media_units=gen.num_media_prompt,
+            media_units=_media_units(gen),
             is_byok=gen.is_byok,
             tags=dict(tags),
             reservation_id=reservation_id,
