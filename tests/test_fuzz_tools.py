@@ -196,6 +196,7 @@ ARGUMENTS: dict[str, list[str]] = {
         "max_prompt_per_m",
         "max_completion_per_m",
         "free_only",
+        "exclude_free",
         "sort",
         "descending",
         "limit",
@@ -457,6 +458,7 @@ LIST_MODELS = arguments(
         "max_prompt_per_m": money,
         "max_completion_per_m": money,
         "free_only": st.booleans(),
+        "exclude_free": st.booleans(),
         "sort": st.sampled_from([*SORT_KEYS, "price", ""]),
         "descending": st.booleans(),
         "limit": st.integers(min_value=-2, max_value=205),
@@ -473,6 +475,7 @@ LIST_MODELS = arguments(
             "max_prompt_per_m": usd_text,
             "max_completion_per_m": usd_text,
             "free_only": st.booleans(),
+            "exclude_free": st.booleans(),
             "sort": st.sampled_from(SORT_KEYS),
             "descending": st.booleans(),
             "limit": st.integers(1, 200),
@@ -563,7 +566,7 @@ RECOMMEND_MODEL = arguments(
 )
 # wait_seconds is always given and, when valid, short: a missing one means 10 s of polling for an
 # id the fake does not know, which would only make the run slow.
-SHORT_WAIT = st.one_of(
+SHORT_WAIT: st.SearchStrategy[Any] = st.one_of(
     st.floats(min_value=0, max_value=0.05),
     st.floats(max_value=-0.001),
     st.floats(min_value=60.001),

@@ -17,7 +17,7 @@ from mcp import Client
 
 from conftest import FIXTURES
 from fake_openrouter import FakeOpenRouter
-from mcp_helpers import dec, error_text, ok, server_for, text_of
+from mcp_helpers import dec, error_text, ok, resource_json, server_for, text_of
 from openrouter_pricing.core.catalog import Catalog
 from openrouter_pricing.core.errors import MediaPriceError, UsageError
 from openrouter_pricing.core.media import MediaUsage, image_tokens, price_media
@@ -266,7 +266,7 @@ async def test_recommend_a_video_job_proposes_only_video_models(
             )
         )
         picks = [r["model"] for r in out["recommendations"]]
-        assert picks and all(CATALOG.get(p).billing_kind == "video" for p in picks)
+        assert picks and all(model(p).billing_kind == "video" for p in picks)
         assert any("output_modality video" in a for a in out["assumptions"])
         costs = [dec(r["estimated_cost_per_request_usd"]) for r in out["recommendations"]]
         assert costs == sorted(costs) and all(c > 0 for c in costs)
@@ -308,7 +308,6 @@ async def test_model_resource_carries_billing_and_unit_prices(
     fake: FakeOpenRouter, tmp_path: Path
 ) -> None:
     async with Client(server_for(fake, tmp_path)) as client:
-        body = await client.read_resource("openrouter://models/acme/motion-lite")
-        sheet = json.loads(body.contents[0].text)  # type: ignore[union-attr]
+        sheet = resource_json(await client.read_resource("openrouter://models/acme/motion-lite"))
         assert sheet["billing"] == "video" and sheet["is_free"] is False
         assert sheet["unit_prices"]["minimum_per_generation"] == "0.3"

@@ -99,10 +99,11 @@ def usage_of(request: RecommendRequest) -> Usage:
 
 
 def meets_hard_constraints(
-    model: Model, request: RecommendRequest, now: datetime = NOW
+    model: Model, request: RecommendRequest, now: datetime = NOW, catalog: Catalog | None = None
 ) -> Decimal | None:
     """The per-request cost when ``model`` meets every hard constraint but the quality floor,
-    else None. An oracle written from the contract, independent of the engine."""
+    else None. An oracle written from the contract, independent of the engine. With ``catalog``,
+    an alias of a model it lists is never a candidate."""
     caps = set(request.required_capabilities)
     if request.complexity == "reasoning":
         caps.add("reasoning")
@@ -111,6 +112,7 @@ def meets_hard_constraints(
     if (
         model.id.startswith("openrouter/")
         or model.pricing.is_dynamic
+        or (catalog is not None and alias_of_listed(catalog, model))
         or model.billing_kind != "token"
         or expired(model, now)
         or (model.variant == "batch" and not request.include_batch)
@@ -132,6 +134,11 @@ def meets_hard_constraints(
     if request.budget_usd is not None and cost.total > request.budget_usd:
         return None
     return cost.per_request
+
+
+def alias_of_listed(catalog: Catalog, model: Model) -> bool:
+    target = catalog.get(model.alias_target.slug or "") if model.alias_target else None
+    return target is not None and target is not model
 
 
 def group_of(catalog: Catalog, model: Model) -> str:
@@ -166,7 +173,7 @@ def check_invariants(
     for rec in recs:
         model = rec.model
         assert catalog.get(model.id) is model
-        per_request = meets_hard_constraints(model, request, now)
+        per_request = meets_hard_constraints(model, request, now, catalog)
         assert per_request is not None, f"{model.id} breaks a hard constraint"
         assert isinstance(rec.estimated_cost_per_request, Decimal)
         assert isinstance(rec.estimated_total, Decimal)
@@ -316,7 +323,11 @@ def test_scenario_meets_every_invariant(catalog: Catalog, fields: dict[str, Any]
 def test_cheapest_pick_is_the_cheapest_model_that_qualifies(catalog: Catalog) -> None:
     request = RecommendRequest(complexity="simple", prefer="cheapest", allow_free=False)
     result = recommend(catalog, request, now=NOW)
-    oracle = [c for m in catalog.models if (c := meets_hard_constraints(m, request)) is not None]
+    oracle = [
+        c
+        for m in catalog.models
+        if (c := meets_hard_constraints(m, request, NOW, catalog)) is not None
+    ]
     assert result.recommendations[0].estimated_cost_per_request == min(oracle)
 
 
@@ -423,7 +434,7 @@ def test_reasoning_complexity_admits_only_reasoning_models(catalog: Catalog) -> 
 
 
 def test_nothing_qualifies_names_the_constraint_to_relax(catalog: Catalog) -> None:
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"max_cost_per_request_usd": Decimal(0), "allow_free": False}, "max_cost_per_request_usd"),
         ({"include_authors": ("no-such-lab",)}, "include_authors"),
         ({"min_context": 50_000_000}, "min_context"),
@@ -562,6 +573,10 @@ def _first_failure(q: Any, f: Any) -> str | None:
         ("media_billing", f.media),
         ("batch_variant", f.batch and not r.include_batch),
         ("expired", f.expires is not None and f.expires <= q.now.date()),
+        (
+            "alias_of_listed_model",
+            bool(f.model.alias_target) and f.group != f.model.base_id.lower(),
+        ),
         ("output_modality", not q.outputs <= f.offers),
         *((f"capability:{cap}", not need <= f.offers) for cap, need in q.needs),
         ("author_not_included", bool(q.include) and f.author not in q.include),

@@ -105,7 +105,7 @@ async def test_reserve_holds_and_the_real_cost_replaces_the_hold(settings: Setti
         after = ok(await client.call_tool("check_budget", {"amount_usd": "3", "tags": tags}))
     assert first["allowed"] and hold.startswith("hold-") and first["hold_expires_at"]
     docs = {b["name"]: b for b in first["budgets"]}["docs-bot"]
-    assert (dec(docs["remaining_usd"]), dec(docs["remaining_after_usd"])) == (5, 2)
+    assert dec(docs["remaining_usd"]) == 5 and dec(docs["remaining_after_usd"]) == 2
     assert not second["allowed"] and second["reservation_id"] is None
     assert dec(second["shortfall_usd"]) == 1
     held = {b["name"]: b for b in second["budgets"]}["docs-bot"]
@@ -328,7 +328,9 @@ async def test_the_estimate_uses_the_price_in_force_when_the_generation_ran(
     # 110 native prompt tokens at $0.30/M and 76 completion tokens at $0.60/M
     assert dec(out["estimate"]["total_usd"]) == Decimal("0.0000786")
     assert "prompt price(s) in force when it ran" in out["estimate"]["note"]
-    fresh = replace(settings, database_url=f"sqlite:///{Path(settings.database_url[10:]).parent}/b")
+    assert settings.database_url is not None
+    elsewhere = Path(settings.database_url.removeprefix("sqlite:///")).parent / "other.sqlite3"
+    fresh = replace(settings, database_url=f"sqlite:///{elsewhere}")
     today = ok(await call(fresh, "get_generation_cost", args))
     assert dec(today["estimate"]["total_usd"]) == Decimal("0.0000621")  # 110 x 0.15/M + 76 x 0.6/M
 

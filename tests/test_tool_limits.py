@@ -37,7 +37,8 @@ def test_building_the_server_does_not_import_the_core() -> None:
     assert set(loaded) <= {
         "openrouter_pricing.core",
         "openrouter_pricing.core.errors",
-        "openrouter_pricing.core.moments",  # one datetime helper the tools import; nothing else
+        "openrouter_pricing.core.moments",
         "openrouter_pricing.core.money",
         "openrouter_pricing.core.settings",
+        "openrouter_pricing.core.text",  # plural() and description_of(): imports nothing
     }

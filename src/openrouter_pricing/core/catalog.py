@@ -24,7 +24,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from .errors import UnknownModelError, UnknownVariantError
-from .money import ONE_MILLION, ZERO
+from .money import ONE_MILLION, ZERO, exactly
 from .schema import Model
 
 if TYPE_CHECKING:
@@ -72,6 +72,7 @@ class ModelFilter:
     max_prompt_per_m: Decimal | None = None
     max_completion_per_m: Decimal | None = None
     free_only: bool = False
+    exclude_free: bool = False
     sort: SortKey = "name"
     descending: bool = False
     limit: int = 20
@@ -102,11 +103,12 @@ def _facts(model: Model) -> _Facts:
     if pricing.is_dynamic:
         prompt = completion = blended = None
     else:
-        prompt = (pricing.prompt or ZERO) * ONE_MILLION
-        completion = (pricing.completion or ZERO) * ONE_MILLION
-        blended = (prompt * BLEND_PROMPT_WEIGHT + completion * BLEND_COMPLETION_WEIGHT) / (
-            BLEND_PROMPT_WEIGHT + BLEND_COMPLETION_WEIGHT
-        )
+        with exactly():  # a filter at a price boundary compares exact values
+            prompt = (pricing.prompt or ZERO) * ONE_MILLION
+            completion = (pricing.completion or ZERO) * ONE_MILLION
+            blended = (prompt * BLEND_PROMPT_WEIGHT + completion * BLEND_COMPLETION_WEIGHT) / (
+                BLEND_PROMPT_WEIGHT + BLEND_COMPLETION_WEIGHT
+            )
     text = " ".join((model.id, model.name, model.description or "")).lower()
     return _Facts(prompt, completion, blended, text, model.is_free)
 
@@ -269,6 +271,8 @@ class Catalog:
             found = [p for p in found if context[p] >= least]
         if spec.free_only:
             found = [p for p in found if facts[p].is_free]
+        if spec.exclude_free:
+            found = [p for p in found if not facts[p].is_free]
         if (most := spec.max_prompt_per_m) is not None:
             found = [p for p in found if _at_most(facts[p].prompt_per_m, most)]
         if (most := spec.max_completion_per_m) is not None:
@@ -318,10 +322,32 @@ class Catalog:
         ranks, position = self._ranks(key, descending), self._position
         return sorted(models, key=lambda model: ranks[position[model.id]])
 
+    def vocabulary(self) -> dict[str, frozenset[str]]:
+        """Every value the list filters can match, by filter name (lower case)."""
+        index = self._index
+        return {
+            "author": frozenset(index.authors),
+            "input_modalities": frozenset(index.inputs),
+            "output_modalities": frozenset(index.outputs),
+            "supports": frozenset(p.lower() for p in index.parameters),
+        }
+
     def search(self, spec: ModelFilter) -> Page:
-        """Filter, sort and page."""
+        """Filter, sort and page. With a ``query``, models whose id or name holds it come before
+        those that hold it only in their description; each group in the asked order."""
         matches = self._matches(spec)  # the ranks order them totally: no catalog order needed
-        matches.sort(key=self._ranks(spec.sort, spec.descending).__getitem__)
+        ranks = self._ranks(spec.sort, spec.descending)
+        query = (spec.query or "").strip().lower()
+        if query:
+            models = self.models
+
+            def in_description_only(position: int) -> bool:
+                model = models[position]
+                return query not in model.id.lower() and query not in model.name.lower()
+
+            matches.sort(key=lambda p: (in_description_only(p), ranks[p]))
+        else:
+            matches.sort(key=ranks.__getitem__)
         window = matches[spec.offset : spec.offset + spec.limit]
         end = spec.offset + len(window)
         return Page(

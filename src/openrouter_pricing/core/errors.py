@@ -61,6 +61,10 @@ class DynamicPriceError(PricingError):
     """The model's price is decided per request (OpenRouter lists "-1")."""
 
 
+class MissingPriceError(PricingError):
+    """The usage needs a price the listing leaves out (no ``completion``): never priced as $0."""
+
+
 class MediaPriceError(PricingError):
     """A model billed in a unit whose price the listing does not give, or gives in a form this
     server cannot interpret (an unknown SKU, rerank): an error, never a number that looks right."""

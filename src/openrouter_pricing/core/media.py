@@ -36,7 +36,7 @@ from .billing import (
     transcription_unit,
 )
 from .errors import MediaPriceError, UsageError
-from .money import ZERO
+from .money import WIDE, ZERO, exactly
 from .pricing import CostBreakdown, LineItem, Usage, price_usage
 from .video import (
     FRAMES_PER_SECOND,
@@ -198,8 +198,7 @@ def _breakdown(
     items: list[LineItem] = list(text.line_items) if text else []
     per_request = text.per_request if text else ZERO
     rounded = False
-    with localcontext() as ctx:
-        ctx.prec = 60
+    with localcontext(WIDE) as ctx:  # 200 digits: nothing bounded is rounded (flags say if so)
         for part in parts:
             ctx.clear_flags()
             unit_price = part.unit_price / part.per
@@ -224,9 +223,11 @@ def _breakdown(
             "amounts are rounded to 18 decimal places."
         )
     all_warnings = (*(text.warnings if text else ()), *warnings)
+    with exactly():
+        total = per_request * requests
     return CostBreakdown(
         line_items=tuple(items),
-        total=per_request * requests,
+        total=total,
         per_request=per_request,
         requests=requests,
         applied_overrides=text.applied_overrides if text else (),

@@ -45,6 +45,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import errors
 from .settings import Secret, Settings, scrub_secrets
+from .text import plural
 from .upstream import (
     KIND_ERRORS,
     MANAGEMENT_ADVICE,
@@ -254,7 +255,8 @@ class OpenRouterClient:
             await self._sleep(delay)
             slept += delay
         message = (
-            f"OpenRouter still had no {what} after {elapsed:.1f} seconds ({tries} tries); check "
+            f"OpenRouter still had no {what} after {elapsed:.1f} seconds "
+            f"({plural(tries, 'try')}); check "
             "the id, or ask again with a longer wait_seconds (up to 60) if the request finished "
             "only moments ago."
         )
@@ -319,7 +321,8 @@ class OpenRouterClient:
                 return outcome
             final = outcome
             if attempts > 1:
-                final = replace(outcome, reason=f"{outcome.reason}; gave up after {attempts} tries")
+                gave_up = f"gave up after {plural(attempts, 'try')}"
+                final = replace(outcome, reason=f"{outcome.reason}; {gave_up}")
             if not outcome.retryable or attempts > self._settings.max_retries:
                 return final
             wait = outcome.wait_hint
@@ -403,7 +406,7 @@ class OpenRouterClient:
             if status == 404:
                 advice = call.not_found_advice
             if status == 429 and failure.wait_hint is not None:
-                advice = f"wait {math.ceil(failure.wait_hint)} seconds and try again"
+                advice = f"wait {plural(math.ceil(failure.wait_hint), 'second')} and try again"
             said = f" ({reason})" if reason else ""
             text = f"OpenRouter answered {status} for {what}{said}; {advice}."
         text = self._scrub(text, call.key)

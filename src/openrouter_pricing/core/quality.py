@@ -91,6 +91,11 @@ class ModelIndex:
         self.batch = frozenset(i for i, f in enumerate(facts) if f.batch)
         self.media = frozenset(i for i, f in enumerate(facts) if f.media)
         self.free = frozenset(i for i, f in enumerate(facts) if f.tier == "free")
+        self.listed_alias = frozenset(  # an alias whose target is listed (and so its group)
+            i
+            for i, f in enumerate(facts)
+            if f.model.alias_target is not None and f.group != f.model.base_id.lower()
+        )
         offering: dict[str, set[int]] = {}
         by_author: dict[str, set[int]] = {}
         for i, f in enumerate(facts):

@@ -10,8 +10,11 @@ Decisions:
   text (unless image or audio output is asked for), models billed per image, second, character or
   clip (``recommend_media`` ranks those in their own units). One pick per model: variants and
   ``~...-latest`` aliases form one group, and the group's best entry for the preference stands
-  for it. The checks are set operations on ``quality.ModelIndex`` in a fixed order (a rejection
-  counts under the first failed); only the models left are priced.
+  for it. Never an alias of a model the catalog lists (``alias_of_listed_model``): it may be
+  listed at another price than that model, which may be what is billed; an alias of a model not
+  listed may be picked, and its ``why`` says it is one. The checks are set operations on
+  ``quality.ModelIndex`` in a fixed order (a rejection counts under the first failed); only the
+  models left are priced.
 - Cost is ``pricing.price_totals``, the sums of the ``estimate_cost`` engine (overrides, time of
   day at ``at``), computed by ``linear_cost`` from rates read once per catalog. A ``web_search``
   requirement prices one search per request.
@@ -55,6 +58,7 @@ from .money import format_usd
 from .pricing import Usage
 from .quality import ModelFacts, ModelIndex, PreparedCatalog, Signal, prepare, terms
 from .schema import Model
+from .text import plural
 
 Complexity = Literal["simple", "general", "complex", "reasoning"]
 Preference = Literal["cheapest", "balanced", "quality"]
@@ -342,6 +346,10 @@ def _why(q: _Query, picks: Sequence[_Candidate], i: int, front: int) -> str:
         if prefer != "cheapest" and c.quality is not None and other.quality is not None:
             compare += f" ({c.quality - other.quality:+.1f} quality)"
         parts.append(compare)
+    if (target := c.facts.model.alias_target) is not None:
+        parts.append(
+            f"an alias of {target.slug or target.name}: its listed price may not be billed"
+        )
     if c.facts.tier == "free":
         parts.append("free models are rate-limited")
     if c.facts.expires and (c.facts.expires - q.now.date()).days <= 90:
@@ -436,6 +444,7 @@ def _cheap_failures(q: _Query, index: ModelIndex) -> Iterator[tuple[str, Abstrac
     yield "media_billing", index.media  # priced in their own units by ``recommend_media``
     yield "batch_variant", set() if r.include_batch else index.batch
     yield "expired", index.expired(q.now.date())
+    yield "alias_of_listed_model", index.listed_alias
     yield "output_modality", index.lacking(q.outputs)
     yield from ((f"capability:{cap}", index.lacking(need)) for cap, need in q.needs)
     if q.include:
@@ -513,7 +522,14 @@ def _notes(
 
 
 _FIXED = frozenset(  # not relaxable
-    {"router", "media_billing", "expired", "output_modality", "dynamic_price"}
+    {
+        "router",
+        "media_billing",
+        "expired",
+        "alias_of_listed_model",
+        "output_modality",
+        "dynamic_price",
+    }
 )
 _RELAX = {  # rejection reason -> (the constraint as the caller set it, what to change)
     "batch_variant": ("include_batch=false", "set include_batch=true"),
@@ -568,7 +584,8 @@ def _nothing_qualifies(
                 ", or pass output_modality 'image' to rank image models by their price per image"
             )
         elif key in cheapest:
-            scope = f"for {q.request.requests:,} requests" if key == "budget" else "per request"
+            requests = plural(q.request.requests, "request")
+            scope = f"for {requests}" if key == "budget" else "per request"
             least = format_usd(cheapest[key])
             advice += f" (the cheapest model that fits otherwise costs ${least} {scope})"
         return key, f"{label} removed {removed[key]} of {whole}: {advice}"

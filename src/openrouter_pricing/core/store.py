@@ -19,6 +19,7 @@ Decisions:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -35,6 +36,7 @@ import anyio
 import anyio.abc
 import anyio.to_thread
 
+from .catalog_dates import catalog_file_date, fetch_failure_reason
 from .errors import CatalogUnavailableError, InvalidResponseError, OpenRouterError
 from .settings import Settings
 
@@ -71,6 +73,10 @@ class CatalogInfo:
     age_seconds: float
     stale: bool
     model_count: int
+    # Why the last live fetch failed, while the answer comes from elsewhere (cache, built-in).
+    live_fetch_error: str | None = None
+    # What a --catalog-file's date was read from (see ``catalog_file_date``).
+    dated_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,7 @@ class CatalogSnapshot:
     fetched_at: datetime  # when this catalog was fetched from OpenRouter (or its as-of date)
     loaded_at: float  # store clock when it entered memory
     problems: tuple[ParseProblem, ...] = ()
+    dated_by: str | None = None
 
 
 class CatalogStore:
@@ -99,6 +106,7 @@ class CatalogStore:
         self._load_lock = anyio.Lock()
         self._refreshing = False
         self._last_failure: float | None = None
+        self._failure_reason: str | None = None  # why the last live fetch failed, if it did
         self._task_group: anyio.abc.TaskGroup | None = None
         self._cache_writable = True
         self._endpoints: dict[str, tuple[float, list[Endpoint]]] = {}
@@ -155,6 +163,8 @@ class CatalogStore:
             age_seconds=round(self.age_seconds(snapshot), 3),
             stale=self.is_stale(snapshot),
             model_count=len(snapshot.catalog),
+            live_fetch_error=None if snapshot.source == "file" else self._failure_reason,
+            dated_by=snapshot.dated_by,
         )
 
     # -- loading ---------------------------------------------------------------------------
@@ -170,11 +180,16 @@ class CatalogStore:
                 return await self._fetch_live()
             except (OpenRouterError, TimeoutError) as exc:
                 logger.warning("catalog fetch failed, using the built-in catalog: %s", exc)
-                self._last_failure = self._clock()
-            except Exception:  # a bug must not leave every call fetching again
+                self._failed(exc)
+            except Exception as exc:  # a bug must not leave every call fetching again
                 logger.exception("catalog fetch failed unexpectedly, using the built-in catalog")
-                self._last_failure = self._clock()
+                self._failed(exc)
         return self._load_builtin()
+
+    def _failed(self, exc: BaseException) -> None:
+        """Remember when and why a live fetch failed, for the results' catalog block."""
+        self._last_failure = self._clock()
+        self._failure_reason = fetch_failure_reason(exc, self._settings)
 
     def _snapshot_from(
         self,
@@ -224,7 +239,10 @@ class CatalogStore:
 
             parsed = parse_models_json(path.read_bytes())
             mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-            return self._snapshot_of(parsed, "file", mtime)
+            snapshot = self._snapshot_of(parsed, "file", mtime)
+            given = self._settings.catalog_date
+            as_of, dated_by = catalog_file_date(snapshot.catalog, given, mtime)
+            return dataclasses.replace(snapshot, fetched_at=as_of, dated_by=dated_by)
         except (OSError, ValueError) as exc:
             raise CatalogUnavailableError(
                 f"The catalog file {str(path)[:200]!r} could not be read as a /models JSON "
@@ -241,10 +259,17 @@ class CatalogStore:
         assert self._fetcher is not None
         self.fetch_count += 1
         videos_raw: list[Any] = []
+        failure: Exception | None = None
         with anyio.fail_after(self._settings.catalog_fetch_timeout_seconds + 1):
             async with anyio.create_task_group() as group:
                 group.start_soon(self._fetch_videos_into, videos_raw)
-                raw = await self._fetcher.fetch_models_json()
+                try:
+                    raw = await self._fetcher.fetch_models_json()
+                except Exception as exc:  # raised here, a task group would wrap it in a group
+                    failure = exc
+                    group.cancel_scope.cancel()
+        if failure is not None:
+            raise failure
         fetched_at = datetime.fromtimestamp(self._clock(), UTC)
         videos = self._live_videos(videos_raw[0], fetched_at) if videos_raw else None
         try:
@@ -255,6 +280,7 @@ class CatalogStore:
         videos_body = videos_raw[0] if videos is not None else None
         await anyio.to_thread.run_sync(self._write_cache, raw, fetched_at, videos_body)
         self._last_failure = None
+        self._failure_reason = None
         return snapshot
 
     async def _fetch_videos_into(self, found: list[Any]) -> None:
@@ -301,10 +327,10 @@ class CatalogStore:
             self._snapshot = await self._fetch_live()
             self._loaded(self._snapshot)
         except (OpenRouterError, TimeoutError) as exc:
-            self._last_failure = self._clock()
+            self._failed(exc)
             logger.warning("catalog refresh failed; keeping the catalog held: %s", exc)
-        except Exception:  # raised in the store's task group, it would stop the whole server
-            self._last_failure = self._clock()
+        except Exception as exc:  # raised in the store's task group, it would stop the whole server
+            self._failed(exc)
             logger.exception("catalog refresh failed unexpectedly; keeping the catalog held")
         finally:
             self._refreshing = False

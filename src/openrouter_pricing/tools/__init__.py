@@ -13,6 +13,7 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 from mcp.types import ToolAnnotations
 
+from ..core.text import description_of
 from ..state import AppState
 from . import (
     check_balance,
@@ -46,6 +47,7 @@ def register_tools(server: MCPServer[AppState]) -> None:
         server.add_tool(
             function,
             title=title,
+            description=description_of(function.__doc__),
             annotations=ToolAnnotations(
                 title=title,
                 read_only_hint=function.__name__ not in WRITING_TOOLS,

@@ -9,14 +9,14 @@ Decisions:
 """
 
 from datetime import datetime
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, Decimal, localcontext
 from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
 from pydantic import Field
 
 from ..core.errors import PricingError
-from ..core.money import display_usd
+from ..core.money import WIDE, display_usd, exactly
 from ..state import AppState
 from .common import OutputModel, Usd, iso_utc, usd
 
@@ -46,8 +46,10 @@ class TopUpOut(OutputModel):
 def runway(remaining: Decimal, spend: Decimal | None, days: int) -> str | None:
     if spend is None or spend <= 0 or remaining <= 0:
         return None if remaining > 0 else "0"
-    # rounded down: a runway must never promise more than there is
-    return usd((remaining / (spend / days)).quantize(Decimal("0.1"), rounding=ROUND_DOWN))
+    # a ratio, not money, so rounded: down, as a runway must never promise more than there is
+    with localcontext(WIDE):
+        days_left = remaining / (spend / days)
+        return usd(days_left.quantize(Decimal("0.1"), rounding=ROUND_DOWN))
 
 
 def _row(  # noqa: PLR0917 - one row's eight figures
@@ -60,7 +62,9 @@ def _row(  # noqa: PLR0917 - one row's eight figures
     resets_at: datetime | None,
     runway: str | None,
 ) -> BudgetOut:
-    remaining = limit - spent - held
+    with exactly():
+        remaining = limit - spent - held
+        after = remaining - planned
     return BudgetOut(
         name=name,
         kind=kind,
@@ -68,7 +72,7 @@ def _row(  # noqa: PLR0917 - one row's eight figures
         spent_usd=usd(spent),
         held_usd=usd(held),
         remaining_usd=usd(remaining),
-        remaining_after_usd=usd(remaining - planned),
+        remaining_after_usd=usd(after),
         resets_at=iso_utc(resets_at) if resets_at else None,
         runway_days=runway,
     )
@@ -142,8 +146,9 @@ def external_rows(  # noqa: PLR0917
     rows = []
     weekly = info.usage_weekly if info else None
     if info is not None and info.limit is not None and info.limit_remaining is not None:
-        spent = info.limit - info.limit_remaining
-        remaining = info.limit_remaining - key_held
+        with exactly():
+            spent = info.limit - info.limit_remaining
+            remaining = info.limit_remaining - key_held
         rows.append(
             _row(
                 f"key limit ({info.label or 'this key'})",
@@ -158,7 +163,8 @@ def external_rows(  # noqa: PLR0917
         )
     if credits is not None and credits.total_credits is not None:
         usage = credits.total_usage or Decimal(0)
-        remaining = credits.total_credits - usage - all_held
+        with exactly():
+            remaining = credits.total_credits - usage - all_held
         rows.append(
             _row(
                 "account credits",
@@ -179,7 +185,8 @@ def top_up(rows: list[BudgetOut], planned: Decimal, notes: list[str]) -> TopUpOu
 
     top_up = None
     for row in rows:
-        short = planned - Decimal(row.remaining_usd)
+        with exactly():
+            short = planned - Decimal(row.remaining_usd)
         if short <= 0:
             continue
         if row.kind == "account":

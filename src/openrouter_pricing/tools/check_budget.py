@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from mcp.types import CallToolResult
 from pydantic import Field
 
-from ..core.money import display_usd
+from ..core.money import display_usd, exactly
 from .budget_rows import (
     BudgetOut,
     TopUpOut,
@@ -274,7 +274,8 @@ async def check_budget(
         figures = await on_ledger(state, read)
     rows = budget_rows(figures, planned) + external
     tightest = min((Decimal(r.remaining_usd) for r in rows), default=None)
-    shortfall = max(Decimal(0), planned - tightest) if tightest is not None else Decimal(0)
+    with exactly():
+        shortfall = max(Decimal(0), planned - tightest) if tightest is not None else Decimal(0)
     allowed = shortfall == 0
     if not covering:
         notes.append("No operator budget covers these tags.")

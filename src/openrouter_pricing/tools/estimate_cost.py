@@ -155,7 +155,10 @@ def _usage_warnings(
 
 
 def _summary(output: dict[str, Any], breakdown: "CostBreakdown") -> str:
-    head = output["model"] + (f" at endpoint {output['endpoint']}" if output["endpoint"] else "")
+    model, variant = output["model"], output["variant"]
+    if variant and not model.endswith(f":{variant}"):  # a routing variant: keep it in view
+        model += f":{variant}"
+    head = model + (f" at endpoint {output['endpoint']}" if output["endpoint"] else "")
     requests = breakdown.requests
     if requests == 1:
         head += f": {display_usd(breakdown.total)} for one request (exact: ${output['total_usd']})."
@@ -393,7 +396,9 @@ async def estimate_cost(
     if provider:
         if variant == "floor":
             warnings.append("provider was given, so ':floor' routing was not applied.")
-        pricing, endpoint = await endpoint_for_provider(state, resolved, provider)
+        pricing, endpoint = await endpoint_for_provider(
+            state, resolved, provider, usage=usage, at=when, warnings=warnings
+        )
         label = endpoint_label(endpoint)
         warnings.extend(discount_warning(endpoint, label))
     if variant == "online":
@@ -410,6 +415,11 @@ async def estimate_cost(
         )
     warnings.extend(breakdown.warnings)
     warnings.extend(_usage_warnings(resolved, usage, endpoint, pricing))
+    if resolved.model.alias_target is not None and endpoint is None:
+        from ..core.aliases import alias_warning
+
+        if alias := alias_warning(snapshot.catalog, resolved.model, usage, when):
+            warnings.append(alias)
     return _estimate_result(resolved, breakdown, method, warnings, label, info)
 
 

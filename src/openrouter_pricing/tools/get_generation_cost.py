@@ -26,7 +26,8 @@ from pydantic import Field
 
 from ..core.errors import NotFoundError, PricingError
 from ..core.moments import as_utc
-from ..core.money import display_usd
+from ..core.money import EXACT, display_usd, exactly
+from ..core.text import plural
 from ..state import AppState
 from .common import (
     AppContext,
@@ -185,7 +186,7 @@ def _estimate(
         return EstimateOut(
             total_usd=usd(estimate), difference_usd=None, note=_join(["No cost reported", *notes])
         )
-    difference = charged - estimate
+    difference = EXACT.subtract(charged, estimate)  # never rounded
     if gen.is_byok:
         why = (
             "BYOK: the provider billed your own key (upstream_inference_cost_usd) and "
@@ -331,7 +332,7 @@ def _summary(out: GetGenerationCostOutput) -> str:
     else:
         parts.append(
             f"Total: {display_usd(Decimal(out.total_cost_usd))} over "
-            f"{len(out.generations)} generations."
+            f"{plural(len(out.generations), 'generation')}."
         )
     if out.not_found:
         parts.append(f"Not found (yet): {', '.join(out.not_found)}.")
@@ -387,10 +388,11 @@ async def get_generation_cost(
             fail(str(outcome))
         else:
             generations.append(_generation_out(outcome, snapshot.catalog, history.get(outcome.id)))
-    total = sum(
-        (Decimal(g.total_cost_usd) for g in generations if g.total_cost_usd is not None),
-        Decimal(0),
-    )
+    with exactly():
+        total = sum(
+            (Decimal(g.total_cost_usd) for g in generations if g.total_cost_usd is not None),
+            Decimal(0),
+        )
     ledger_note = await record_generations(
         state, key_in_use(ctx, state), returned, ledger_tags, reservation_id
     )

@@ -31,7 +31,9 @@ from .common import (
     Usd,
     catalog_dict,
     catalog_lines,
+    fail,
     load_catalog,
+    pricing_errors,
     result,
     table,
 )
@@ -78,6 +80,9 @@ class ModelRow(OutputModel):
         description="A media model's own prices in USD by unit (second, video_token, "
         "image_token, character, generation, ...); empty for per-token models."
     )
+    alias_of: str | None = Field(
+        description="For a '~...-latest' alias, the model it points at (its prices may differ)."
+    )
 
 
 class ListModelsOutput(OutputModel):
@@ -100,6 +105,7 @@ def _fixed(price: Decimal | None, scale: bool) -> str | None:
 def model_row(model: "Model", video: "VideoModel | None" = None) -> dict[str, Any]:
     """One model's row: the JSON-ready dump of a ``ModelRow`` (same keys, same order); ``video``
     is the model's entry in the video listing, for a video model's prices."""
+    from ..core.aliases import alias_of
     from ..core.billing import unit_prices
     from ..core.catalog import context_of
     from ..core.video import unit_prices as video_prices
@@ -136,13 +142,14 @@ def model_row(model: "Model", video: "VideoModel | None" = None) -> dict[str, An
         "created": created,
         "billing": kind,
         "unit_prices": {unit: format_usd(price) for unit, price in units.items()},
+        "alias_of": alias_of(model),
     }
 
 
 def _price_cell(per_m: str | None, dynamic: bool) -> str:
     if per_m is None:
         return "dynamic" if dynamic else "-"
-    return display_usd(Decimal(per_m), places=4)
+    return display_usd(Decimal(per_m), places=None)  # exact: a table never rounds a price
 
 
 def _unit_cell(row: dict[str, Any]) -> str:
@@ -164,7 +171,7 @@ def _cells(row: dict[str, Any]) -> list[str]:
     else:  # billed per second, character or clip: its own unit, never "$0/M"
         prompt, completion = _unit_cell(row), "-"
     return [
-        row["id"],
+        row["id"] + (f" (alias of {row['alias_of']})" if row["alias_of"] else ""),
         f"{row['context_length']:,}",
         prompt,
         completion,
@@ -216,7 +223,11 @@ async def list_models(
     *,
     query: Annotated[
         str | None,
-        Field(max_length=200, description="Text to find in the id, name or description."),
+        Field(
+            max_length=200,
+            description="Text to find in the id, name or description; id and name matches "
+            "come first.",
+        ),
     ] = None,
     author: Annotated[
         str | None, Field(max_length=100, description="Only this author, e.g. 'openai'.")
@@ -247,7 +258,16 @@ async def list_models(
         Decimal | None, Field(ge=0, description="Highest completion price, USD per 1M tokens.")
     ] = None,
     free_only: Annotated[bool, Field(description="Only models that cost nothing.")] = False,
-    sort: Annotated[SortKey, Field(description="Order of the results.")] = "name",
+    exclude_free: Annotated[
+        bool, Field(description="Leave out models that cost nothing (the ':free' ones and others).")
+    ] = False,
+    sort: Annotated[
+        SortKey,
+        Field(
+            description="Order of the results. blended_price is (3 x prompt + 1 x completion) / 4 "
+            "per 1M tokens, the usual 3:1 input/output mix of chat; dynamic prices sort last."
+        ),
+    ] = "name",
     descending: bool = False,
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Page size.")] = 20,
     offset: Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Models to skip.")] = 0,
@@ -256,12 +276,26 @@ async def list_models(
     parameters, context size and price; sort; page. Use it to discover model ids before
     estimate_cost, or to compare prices. Prices per token are in USD per 1M tokens (fields ending
     _per_m), per-unit prices in USD (request_usd, image_usd, web_search_usd), as exact decimal
-    strings; null means not listed (or dynamic, with is_dynamic true). Example: {"supports":
+    strings; null means not listed (or dynamic, with is_dynamic true). An author, modality or
+    supported parameter that no model has is an error naming close matches. Example: {"supports":
     ["tools"], "min_context": 100000, "sort": "prompt_price", "limit": 5} gives the five cheapest
     tool-capable models with a 100k+ context; call again with offset=next_offset for more."""
     from ..core.catalog import ModelFilter
+    from ..core.filter_terms import check_filter_terms
 
+    if free_only and exclude_free:
+        fail("free_only and exclude_free cannot both be true; pass one of them.")
     _, snapshot, info = await load_catalog(ctx)
+    with pricing_errors():
+        check_filter_terms(
+            snapshot.catalog.vocabulary(),
+            {
+                "author": [author] if author and author.strip() else [],
+                "input_modalities": input_modalities,
+                "output_modalities": output_modalities,
+                "supports": supports,
+            },
+        )
     spec = ModelFilter(
         query=query,
         author=author,
@@ -272,6 +306,7 @@ async def list_models(
         max_prompt_per_m=max_prompt_per_m,
         max_completion_per_m=max_completion_per_m,
         free_only=free_only,
+        exclude_free=exclude_free,
         sort=sort,
         descending=descending,
         limit=limit,

@@ -59,6 +59,9 @@ class RecommendationOut(OutputModel):
     tier: str
     context_length: int
     why: str
+    alias_of: str | None = Field(
+        default=None, description="For a '~...-latest' alias, the model it points at."
+    )
 
 
 class RecommendModelOutput(OutputModel):
@@ -162,6 +165,7 @@ async def recommend_model(
     embeddings) ranks the models that produce it by their own unit cost for video_seconds,
     output_images, audio_seconds or characters: {"task": "a 5 second product video",
     "video_seconds": 5, "resolution": "720p"}."""
+    from ..core.aliases import alias_of
     from ..core.media import MediaUsage
     from ..core.recommend import RecommendRequest, recommend
     from ..core.recommend_media import infer_output_modality, recommend_media
@@ -220,6 +224,7 @@ async def recommend_model(
                 tier=rec.tier,
                 context_length=rec.context_length,
                 why=rec.why,
+                alias_of=alias_of(rec.model),
             )
             for rec in found.recommendations
         ],

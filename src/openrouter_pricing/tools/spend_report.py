@@ -23,7 +23,7 @@ from mcp.types import CallToolResult
 from pydantic import Field
 
 from ..core.errors import ForbiddenError, PricingError
-from ..core.money import display_usd
+from ..core.money import display_usd, exactly
 from ..state import AppState
 from .common import AppContext, OutputModel, Usd, fail, load_catalog, result, table, usd
 from .ledger_common import Tags, checked_tags, key_in_use, on_ledger
@@ -99,7 +99,8 @@ def _grouped(rows: "list[SpendRow]", group_by: list[str]) -> list[GroupOut]:
     for row in rows:
         keys = tuple(_key(row, entry) for entry in group_by)
         held = sums.setdefault(keys, [Decimal(0), 0])
-        held[0] += row.cost
+        with exactly():
+            held[0] += row.cost
         held[1] += 1
     ordered = sorted(sums.items(), key=lambda item: (-item[1][0], [k or "" for k in item[0]]))
     return [GroupOut(keys=list(k), spend_usd=usd(v[0]), generations=v[1]) for k, v in ordered]
@@ -123,13 +124,16 @@ async def _activity(  # noqa: PLR0917
     except PricingError as exc:
         notes.append(f"OpenRouter's activity could not be read: {exc}")
         return None, None
+    from ..core.ledger.ledger import total as exact_sum
+
     first, last = since.isoformat(), until.isoformat()
-    total = sum((i.usage or Decimal(0) for i in items if first <= i.date[:10] <= last), Decimal(0))
+    activity = exact_sum(i.usage or Decimal(0) for i in items if first <= i.date[:10] <= last)
     today = datetime.now(UTC).date().isoformat()
-    recorded = sum((r.cost for r in rows if r.ran_at[:10] < today), Decimal(0))
+    recorded = exact_sum(r.cost for r in rows if r.ran_at[:10] < today)
     if (datetime.now(UTC).date() - since).days > 30:
         notes.append("OpenRouter's activity covers only the last 30 completed UTC days.")
-    return usd(total), usd(total - recorded)
+    with exactly():
+        return usd(activity), usd(activity - recorded)
 
 
 def _summary(out: SpendReportOutput) -> str:
@@ -197,6 +201,7 @@ async def spend_report(
     decimal strings. Example: {"since": "2026-11-01", "until": "2026-11-30", "group_by":
     ["day", "tag:project"]}."""
     from ..core.ledger import key_hash
+    from ..core.ledger.ledger import total as exact_sum
 
     first, last = _window(since, until)
     entries = _groups(list(group_by))
@@ -216,7 +221,7 @@ async def spend_report(
     if not all_keys:
         notes.append("Only spend recorded under the key in use is shown.")
     activity_total, unrecorded = await _activity(state, key, first, last, rows, notes)
-    total = sum((r.cost for r in rows), Decimal(0))
+    total = exact_sum(r.cost for r in rows)
     out = SpendReportOutput(
         since=first.isoformat(),
         until=last.isoformat(),

@@ -18,14 +18,15 @@ Decisions:
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING
 
 import anyio.to_thread
 
 from ..core.errors import PricingError
+from ..core.money import WIDE, exactly
 from ..state import AppState
-from .common import OutputModel, Usd, usd
+from .common import OutputModel, Usd, usd, usd_or_none
 
 if TYPE_CHECKING:
     from ..core.catalog import Catalog
@@ -72,18 +73,27 @@ def usage_of(row: "SpendRow") -> "Usage":
 
 
 def _cost(pricing: "Pricing", priced: _Priced, hint: str) -> Decimal:
+    from ..core.ledger.ledger import total
     from ..core.pricing import price_totals
 
-    total = Decimal(0)
-    for usage, at in priced.rows:
-        total += price_totals(pricing, usage, at=at, model_hint=hint)[1]
-    return total
+    return total(
+        price_totals(pricing, usage, at=at, model_hint=hint)[1] for usage, at in priced.rows
+    )
 
 
-def _percent(saving: Decimal, spend: Decimal) -> str | None:
-    if spend <= 0:
+def _saving(spend: Decimal, cost: Decimal | None) -> Decimal | None:
+    if cost is None:
         return None
-    return usd((saving * 100 / spend).quantize(Decimal("0.01")))
+    with exactly():
+        return spend - cost
+
+
+def _percent(saving: Decimal | None, spend: Decimal) -> str | None:
+    """The saving as a percentage of the spend, to two places (a ratio, not money)."""
+    if saving is None or spend <= 0:
+        return None
+    with localcontext(WIDE):
+        return usd((saving * 100 / spend).quantize(Decimal("0.01")))
 
 
 def _capabilities(model: "Model") -> tuple[str, ...]:
@@ -132,12 +142,13 @@ def _review_one(
     rows: "Sequence[SpendRow]",
     endpoints: list[tuple[str, "Pricing"]] | None,
 ) -> SavingOut:
+    from ..core.ledger.ledger import total
     from ..core.ledger.schema import unstamp
 
     recent = sorted(rows, key=lambda r: r.ran_at, reverse=True)[:MAX_PRICED_ROWS]
     priced = _Priced(
         rows=[(usage_of(r), unstamp(r.ran_at)) for r in recent],
-        spend=sum((r.cost for r in recent), Decimal(0)),
+        spend=total(r.cost for r in recent),
     )
     notes = []
     if len(recent) < len(rows):
@@ -174,22 +185,19 @@ def _review_one(
                 )
                 alternative, alt_cost = None, None
     spend = priced.spend
+    floor_saving, alt_saving = _saving(spend, floor_cost), _saving(spend, alt_cost)
     return SavingOut(
         model=model_id,
         spend_usd=usd(spend),
         generations=len(rows),
         floor_endpoint=floor_label,
-        floor_usd=usd(floor_cost) if floor_cost is not None else None,
-        floor_saving_usd=usd(spend - floor_cost) if floor_cost is not None else None,
-        floor_saving_percent=_percent(spend - floor_cost, spend)
-        if floor_cost is not None
-        else None,
+        floor_usd=usd_or_none(floor_cost),
+        floor_saving_usd=usd_or_none(floor_saving),
+        floor_saving_percent=_percent(floor_saving, spend),
         alternative_model=alternative.id if alternative else None,
-        alternative_usd=usd(alt_cost) if alt_cost is not None else None,
-        alternative_saving_usd=usd(spend - alt_cost) if alt_cost is not None else None,
-        alternative_saving_percent=_percent(spend - alt_cost, spend)
-        if alt_cost is not None
-        else None,
+        alternative_usd=usd_or_none(alt_cost),
+        alternative_saving_usd=usd_or_none(alt_saving),
+        alternative_saving_percent=_percent(alt_saving, spend),
         note="; ".join(notes) + "." if notes else "Priced every generation at the time it ran.",
     )
 
@@ -199,13 +207,15 @@ async def savings_review(
 ) -> list[SavingOut]:
     """The review for the ``TOP_MODELS`` models with the most spend in ``rows``."""
     from ..core.errors import CatalogUnavailableError, OpenRouterError
+    from ..core.ledger.ledger import total
     from .endpoints import endpoint_label
 
     by_model: dict[str, list[SpendRow]] = {}
     for row in rows:
         if row.model:
             by_model.setdefault(row.model, []).append(row)
-    top = sorted(by_model, key=lambda m: (-sum(r.cost for r in by_model[m]), m))[:TOP_MODELS]
+    spend = {m: total(r.cost for r in by_model[m]) for m in by_model}
+    top = sorted(by_model, key=lambda m: (-spend[m], m))[:TOP_MODELS]
     review = []
     for model_id in top:
         endpoints: list[tuple[str, Pricing]] | None

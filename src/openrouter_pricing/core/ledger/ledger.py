@@ -20,12 +20,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..money import format_usd
-from .backend import Backend, Tx
-from .budgets import Budget
+from ..money import exactly, format_usd
 from .schema import stamp
+
+if TYPE_CHECKING:
+    from .backend import Backend, Tx
+    from .budgets import Budget
 
 ZERO = Decimal(0)
 RUNWAY_WINDOW_DAYS = 7
@@ -62,7 +64,8 @@ class BudgetFigures:
 
     @property
     def remaining(self) -> Decimal:
-        return self.budget.limit_usd - self.spent - self.held
+        with exactly():
+            return self.budget.limit_usd - self.spent - self.held
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,12 @@ class PriceChange:
     old: str | None
     new: str | None
     first_seen: str
+
+
+def total(amounts: Iterable[Decimal]) -> Decimal:
+    """The exact sum of ``amounts`` (``money.exactly``: never rounded)."""
+    with exactly():
+        return sum(amounts, ZERO)
 
 
 def tags_json(tags: Mapping[str, str]) -> str:
@@ -170,8 +179,7 @@ class LedgerDB:
         if end is not None:
             sql += " AND g.ran_at < ?"
             params.append(stamp(end))
-        rows = tx.run(sql + tag_sql, params + tag_params)
-        return sum((Decimal(row[0]) for row in rows), ZERO)
+        return total(Decimal(row[0]) for row in tx.run(sql + tag_sql, params + tag_params))
 
     def _holds(self, tx: Tx, now: datetime) -> list[tuple[Decimal, dict[str, str]]]:
         rows = tx.run("SELECT amount_usd, tags FROM holds WHERE expires_at > ?", (stamp(now),))
@@ -187,7 +195,7 @@ class LedgerDB:
                 BudgetFigures(
                     budget=budget,
                     spent=self._spent(tx, budget.tags, start, resets),
-                    held=sum((a for a, t in holds if _covers(budget.tags, t)), ZERO),
+                    held=total(a for a, t in holds if _covers(budget.tags, t)),
                     period_start=start,
                     resets_at=resets,
                     recent_spend=self._spent(tx, budget.tags, recent_start, None),
@@ -206,7 +214,7 @@ class LedgerDB:
             sql += " AND key_hash = ?"
             params.append(key_hash)
         with self.backend.transaction() as tx:
-            return sum((Decimal(row[0]) for row in tx.run(sql, params)), ZERO)
+            return total(Decimal(row[0]) for row in tx.run(sql, params))
 
     def reserve(  # noqa: PLR0917 - one call site, each argument distinct
         self,
