@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from ..core.schema import Pricing
 
 MAX_PLANNED_USD = Decimal(1_000_000)
+MAX_PLANNED_DECIMALS = 18  # finer than any price; keeps the exact sums within their digits
 Tokens = Annotated[int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST)]
 Units = Annotated[int, Field(ge=0, le=MAX_UNITS_PER_REQUEST)]
 
@@ -190,7 +191,12 @@ async def check_budget(
     *,
     amount_usd: Annotated[
         Decimal | None,
-        Field(ge=0, le=MAX_PLANNED_USD, description='The planned spend in USD, e.g. "0.25".'),
+        Field(
+            ge=0,
+            le=MAX_PLANNED_USD,
+            decimal_places=MAX_PLANNED_DECIMALS,
+            description='The planned spend in USD, e.g. "0.25".',
+        ),
     ] = None,
     model: Annotated[
         str | None,
