@@ -7,8 +7,9 @@ It serves the routes this project reads, under ``/api/v1``:
     GET /models                              the catalog (the mini fixture, or a snapshot file)
     GET /models/{author}/{slug}/endpoints    from ``fake.endpoints`` (model id -> endpoint dicts)
     GET /videos/models                       ``fake.videos`` (a /videos/models body; default: none)
-    GET /key, /credits, /generation?id=      need ``Authorization: Bearer <a key in fake.keys>``;
-                                             /credits answers 403 unless the key is a management key
+    GET /key, /credits, /generation?id=,     need ``Authorization: Bearer <a key in fake.keys>``;
+        /activity                            /credits and /activity answer 403 unless the key is a
+                                             management key
 
 Faults are scripted per route and consumed, one per request, before the normal behaviour:
 
@@ -234,6 +235,7 @@ class FakeOpenRouter:
     generations: dict[str, dict[str, Any]] = field(
         default_factory=lambda: {DEFAULT_GENERATION_ID: dict(DEFAULT_GENERATION_DATA)}
     )
+    activity: list[dict[str, Any]] = field(default_factory=list)  # GET /activity rows
     requests: list[RecordedRequest] = field(default_factory=list)
     huge_bytes_sent: int = 0
 
@@ -430,7 +432,7 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 data = {"id": model_id, "name": model_id, "endpoints": found}
                 self._send(200, json.dumps({"data": data}).encode())
-        elif route in {"/key", "/credits", "/generation"}:
+        elif route in {"/key", "/credits", "/generation", "/activity"}:
             self._serve_keyed(request, fake)
         else:
             self._send(404, error_body(404))
@@ -443,11 +445,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(401, error_body(401, "User not found."))
         elif request.path == "/key":
             self._send_data(fake.keys[key])
-        elif request.path == "/credits":
-            if key in fake.management_keys:
+        elif request.path in {"/credits", "/activity"}:
+            if key not in fake.management_keys:
+                self._send(403, error_body(403, "Only management keys can perform this operation"))
+            elif request.path == "/credits":
                 self._send_data(fake.credits)
             else:
-                self._send(403, error_body(403, "Only management keys can perform this operation"))
+                self._send(200, json.dumps({"data": fake.activity}).encode())
         else:
             generation_id = (request.query.get("id") or [""])[0]
             if not generation_id:

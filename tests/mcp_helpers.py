@@ -27,8 +27,11 @@ TOOL_NAMES = {
     "check_balance",
     "get_generation_cost",
     "recommend_model",
+    "check_budget",
+    "spend_report",
+    "price_changes",
 }
-OPEN_WORLD = {"check_balance", "get_generation_cost"}
+OPEN_WORLD = {"check_balance", "get_generation_cost", "check_budget", "spend_report"}
 
 
 def server_for(fake: FakeOpenRouter, cache_dir: Path, **overrides: Any) -> Any:

@@ -14,7 +14,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from fake_openrouter import FakeOpenRouter, fake_openrouter_fixture
-from mcp_helpers import CONSOLE_SCRIPT, child_env, ok
+from mcp_helpers import CONSOLE_SCRIPT, TOOL_NAMES, child_env, ok
 
 __all__ = ["fake_openrouter_fixture"]
 
@@ -146,4 +146,4 @@ def test_console_script_writing_to_a_file_uses_the_sdk_transport(
             server.wait(timeout=30)
     answers = [json.loads(line) for line in answers_path.read_bytes().splitlines()]
     assert [a["id"] for a in answers] == [1, 2]
-    assert len(answers[1]["result"]["tools"]) == 5
+    assert len(answers[1]["result"]["tools"]) == len(TOOL_NAMES)
