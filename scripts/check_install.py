@@ -25,7 +25,9 @@ import tarfile
 import tempfile
 import venv
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "openrouter_pricing"
@@ -38,7 +40,7 @@ class CheckFailed(Exception):
     pass
 
 
-def run(cmd: list[str | Path], **kwargs: object) -> str:
+def run(cmd: Sequence[str | Path], **kwargs: Any) -> str:
     shown = " ".join(str(c) for c in cmd)
     print(f"$ {shown}", flush=True)
     done = subprocess.run(
@@ -88,7 +90,7 @@ def new_venv(path: Path) -> Path:
 
 
 def smoke(
-    python: Path, command: list[str | Path], label: str, env: dict[str, str] | None = None
+    python: Path, command: Sequence[str | Path], label: str, env: dict[str, str] | None = None
 ) -> None:
     out = run([python, SMOKE, *command], cwd=python.parent, env=env)
     print(f"ok: {label}: {out.strip()}")

@@ -3,7 +3,8 @@
     python scripts/record_calls.py OUTPUT.jsonl [--catalog-file SNAPSHOT]
     python scripts/record_calls.py --compare BEFORE.jsonl AFTER.jsonl
 
-The calls (list_models, estimate_cost and recommend_model over many arguments, including media
+First the published input and output schema of every tool, then the calls (list_models,
+estimate_cost and recommend_model over many arguments, including media
 models and errors) run in memory, offline, on the built-in catalog or the given snapshot, with a
 fixed ``at`` where prices depend on the time. Each line is one call: its arguments, whether it
 was an error, its text and its structured result without the catalog's age (the only part that
@@ -114,6 +115,9 @@ async def _record(output: Path, catalog_file: Path | None) -> None:
         settings = Settings(offline=True, cache_dir=Path(cache), catalog_file=catalog_file)
         async with Client(build_server(settings)) as client:
             with output.open("w") as out:
+                for listed in (await client.list_tools()).tools:  # the published schemas
+                    schemas = {"input": listed.input_schema, "output": listed.output_schema}
+                    out.write(json.dumps({"tool": listed.name, "schemas": schemas}) + "\n")
                 for tool, arguments in CALLS:
                     result = await client.call_tool(tool, arguments)
                     data = result.structured_content or {}

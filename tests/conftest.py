@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +21,22 @@ SNAPSHOT_SKIP_REASON = (
     f"the real OpenRouter snapshots are not at {SHARED_DATA} "
     "(they live in ../shared beside the checkout; a plain clone has only the small fixtures)"
 )
+
+
+# The default ledger (SQLite in the user data dir) and the price history every catalog load
+# records go to a private directory, never to the real user data dir.
+_DATA_HOME = tempfile.mkdtemp(prefix="orp-test-data-")
+os.environ["XDG_DATA_HOME"] = _DATA_HOME
+atexit.register(shutil.rmtree, _DATA_HOME, True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server for the session (see pg_server); skips where none can start."""
+    from pg_server import postgres_server
+
+    with postgres_server() as url:
+        yield url
 
 
 def snapshot_path(name: str) -> Path:

@@ -9,8 +9,9 @@ It serves the routes this project reads, under ``/api/v1``:
     GET /endpoints/zdr                       ``fake.zdr``, else a test ZDR list derived from
                                              ``fake.endpoints`` (``derived_zdr_endpoints``)
     GET /videos/models                       ``fake.videos`` (a /videos/models body; default: none)
-    GET /key, /credits, /generation?id=      need ``Authorization: Bearer <a key in fake.keys>``;
-                                             /credits answers 403 unless the key is a management key
+    GET /key, /credits, /generation?id=,     need ``Authorization: Bearer <a key in fake.keys>``;
+        /activity                            /credits and /activity answer 403 unless the key is a
+                                             management key
 
 Faults are scripted per route and consumed, one per request, before the normal behaviour:
 
@@ -261,6 +262,7 @@ class FakeOpenRouter:
     generations: dict[str, dict[str, Any]] = field(
         default_factory=lambda: {DEFAULT_GENERATION_ID: dict(DEFAULT_GENERATION_DATA)}
     )
+    activity: list[dict[str, Any]] = field(default_factory=list)  # GET /activity rows
     requests: list[RecordedRequest] = field(default_factory=list)
     huge_bytes_sent: int = 0
 
@@ -460,7 +462,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif route == "/endpoints/zdr":
             zdr = fake.zdr if fake.zdr is not None else derived_zdr_endpoints(fake.endpoints or {})
             self._send(200, json.dumps({"data": zdr}).encode())
-        elif route in {"/key", "/credits", "/generation"}:
+        elif route in {"/key", "/credits", "/generation", "/activity"}:
             self._serve_keyed(request, fake)
         else:
             self._send(404, error_body(404))
@@ -473,11 +475,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(401, error_body(401, "User not found."))
         elif request.path == "/key":
             self._send_data(fake.keys[key])
-        elif request.path == "/credits":
-            if key in fake.management_keys:
+        elif request.path in {"/credits", "/activity"}:
+            if key not in fake.management_keys:
+                self._send(403, error_body(403, "Only management keys can perform this operation"))
+            elif request.path == "/credits":
                 self._send_data(fake.credits)
             else:
-                self._send(403, error_body(403, "Only management keys can perform this operation"))
+                self._send(200, json.dumps({"data": fake.activity}).encode())
         else:
             generation_id = (request.query.get("id") or [""])[0]
             if not generation_id:

@@ -27,9 +27,18 @@ TOOL_NAMES = {
     "check_balance",
     "get_generation_cost",
     "recommend_model",
+    "check_budget",
+    "spend_report",
+    "price_changes",
     "compare_providers",
 }
-OPEN_WORLD = {"check_balance", "get_generation_cost", "compare_providers"}
+OPEN_WORLD = {
+    "check_balance",
+    "get_generation_cost",
+    "check_budget",
+    "spend_report",
+    "compare_providers",
+}
 
 
 def server_for(fake: FakeOpenRouter, cache_dir: Path, **overrides: Any) -> Any:

@@ -87,6 +87,7 @@ def _check_exact(model_id: str, pricing: Pricing, usage: Usage) -> bool:
     for item in breakdown.line_items:
         unit_price = Fraction(item.unit_price)
         assert unit_price in listed or unit_price == 0, (model_id, item)
+        assert isinstance(item.quantity, int)  # text pricing counts whole units
         one = item.quantity // usage.requests
         assert one * usage.requests == item.quantity
         assert Fraction(item.cost) == unit_price * one * usage.requests, (model_id, item)
@@ -160,8 +161,8 @@ def test_long_digit_cache_write_prices_past_a_million_dollars() -> None:
     ],
 )
 def test_the_longest_and_most_extreme_prices_stay_exact(price: str) -> None:
-    keys = ("prompt", "completion", "internal_reasoning", "input_cache_read", "input_cache_write")
-    keys += ("image", "web_search", "request")
+    keys: tuple[str, ...] = ("prompt", "completion", "internal_reasoning", "input_cache_read")
+    keys += ("input_cache_write", "image", "web_search", "request")
     pricing = Pricing.model_validate(dict.fromkeys(keys, price))
     for usage in LARGEST:
         assert _check_exact("edge", pricing, usage)

@@ -181,6 +181,9 @@ BASE_ARGUMENTS: dict[str, dict[str, Any]] = {
     "check_balance": {},
     "get_generation_cost": {"generation_id": DEFAULT_GENERATION_ID, "wait_seconds": 0},
     "recommend_model": {"task": "summarise tickets"},
+    "check_budget": {"amount_usd": "0.5"},
+    "spend_report": {},
+    "price_changes": {},
     "compare_providers": {"model": "meta-llama/llama-3.3-70b-instruct", "prompt_tokens": 1000},
 }
 POLICY_ARGUMENTS = [
@@ -235,7 +238,7 @@ ARGUMENTS: dict[str, list[str]] = {
         *POLICY_ARGUMENTS,
     ],
     "check_balance": [],
-    "get_generation_cost": ["generation_id", "wait_seconds"],
+    "get_generation_cost": ["generation_id", "wait_seconds", "tags", "reservation_id"],
     "recommend_model": [
         "task",
         "complexity",
@@ -274,6 +277,23 @@ ARGUMENTS: dict[str, list[str]] = {
         "sort",
         *POLICY_ARGUMENTS,
     ],
+    "check_budget": [
+        "amount_usd",
+        "model",
+        "prompt_tokens",
+        "completion_tokens",
+        "reasoning_tokens",
+        "cached_prompt_tokens",
+        "cache_write_tokens",
+        "cache_write_ttl",
+        "images",
+        "web_searches",
+        "requests",
+        "tags",
+        "reserve",
+    ],
+    "spend_report": ["since", "until", "group_by", "tags"],
+    "price_changes": ["since", "models", "authors", "limit"],
 }
 EXTREME_CASES = [
     pytest.param(tool, name, id=f"{tool}-{name}")

@@ -17,11 +17,11 @@ from conftest import load_snapshot
 from fake_openrouter import FakeOpenRouter
 from mcp_helpers import dec, error_text, ok, server_for
 from openrouter_pricing.core.catalog import Catalog
-from openrouter_pricing.core.errors import MissingPriceError
+from openrouter_pricing.core.errors import MissingPriceError, RecommendationError
 from openrouter_pricing.core.linear_cost import workload_pricer, workload_rates
 from openrouter_pricing.core.money import format_usd
 from openrouter_pricing.core.pricing import Usage, price_totals, price_usage
-from openrouter_pricing.core.recommend import RecommendationError, RecommendRequest, recommend
+from openrouter_pricing.core.recommend import RecommendRequest, recommend
 from openrouter_pricing.core.schema import Pricing, parse_models, parse_models_json
 
 AT = datetime(2026, 8, 19, 12, 0, tzinfo=UTC)

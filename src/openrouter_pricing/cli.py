@@ -40,8 +40,9 @@ def parser() -> argparse.ArgumentParser:
         "generation costs and model recommendations. Speaks stdio by default.",
         epilog="Environment: OPENROUTER_API_KEY, OPENROUTER_BASE_URL, OPENROUTER_PRICING_CACHE_DIR,"
         " OPENROUTER_PRICING_CATALOG_TTL, OPENROUTER_PRICING_OFFLINE, OPENROUTER_PRICING_LOG_LEVEL,"
-        " OPENROUTER_PRICING_AUTH_TOKEN, OPENROUTER_PRICING_MAX_CONCURRENT_REQUESTS. Flags override"
-        " the environment.",
+        " OPENROUTER_PRICING_AUTH_TOKEN, OPENROUTER_PRICING_MAX_CONCURRENT_REQUESTS,"
+        " OPENROUTER_PRICING_DATABASE_URL, OPENROUTER_PRICING_BUDGETS, OPENROUTER_PRICING_HOLD_TTL,"
+        " OPENROUTER_PRICING_LEDGER_ALL_KEYS. Flags override the environment.",
     )
     p.add_argument("--transport", choices=TRANSPORTS, default="stdio", help="default: stdio")
     p.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default: 127.0.0.1)")
@@ -88,6 +89,13 @@ def parser() -> argparse.ArgumentParser:
         help="tool calls (and HTTP requests) handled at once; more are refused with a 'busy' "
         "error or an HTTP 503 (or set OPENROUTER_PRICING_MAX_CONCURRENT_REQUESTS; default 64)",
     )
+    p.add_argument(
+        "--budgets",
+        type=Path,
+        metavar="FILE",
+        help="spending budgets (TOML, [budgets.NAME] tables) for check_budget "
+        "(or set OPENROUTER_PRICING_BUDGETS)",
+    )
     p.add_argument("--log-level", choices=LOG_LEVELS, type=str.upper, help="default: WARNING")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
@@ -104,6 +112,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
             parse_catalog_date(args.catalog_date) if args.catalog_date else settings.catalog_date
         ),
         offline=args.offline or settings.offline,
+        budgets_file=args.budgets.expanduser() if args.budgets else settings.budgets_file,
         auth_token=Secret(args.auth_token.strip()) if args.auth_token else settings.auth_token,
         log_level=args.log_level or settings.log_level,
         max_concurrent_requests=(
@@ -157,6 +166,13 @@ def _check(args: argparse.Namespace, settings: Settings) -> str | None:
         return f"--catalog-file {settings.catalog_file} is not a readable file."
     if settings.catalog_date is not None and settings.catalog_file is None:
         return "--catalog-date dates a --catalog-file; pass the file too, or leave the date out."
+    if settings.budgets_file is not None:
+        from .core.ledger.budgets import BudgetFileError, load_budgets
+
+        try:
+            load_budgets(settings.budgets_file)
+        except BudgetFileError as exc:
+            return f"{exc}."
     if not 0 < args.port < 65536:
         return f"--port must be between 1 and 65535, got {args.port}."
     if _unprotected(args, settings) and not args.allow_unauthenticated:

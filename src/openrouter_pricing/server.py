@@ -37,7 +37,11 @@ Exact OpenRouter prices for reasoning about money before, during and after LLM c
 - estimate_cost: the exact cost of a request or a batch before sending it (line items, warnings).
 - recommend_model: the best models for a task within capabilities and budget, ranked with reasons.
 - check_balance: what the API key may still spend (needs a key).
-- get_generation_cost: what finished requests really cost, by generation id (needs a key).
+- get_generation_cost: what finished requests really cost, by generation id (needs a key); records
+  them in the spend ledger with your tags.
+- check_budget: may a planned spend go ahead under the operator's budgets, the key's limit and the
+  account's credits; reserve=true holds it. spend_report: where the money went, and savings.
+  price_changes: model prices that changed.
 Money is USD as exact decimal strings ("0.0105"), never rounded; per-token prices are per million
 tokens in fields ending _per_m, per-unit prices in fields ending _usd. Results built from the
 catalog carry a "catalog" block (source live/cache/file/builtin, age, stale): mention stale prices.

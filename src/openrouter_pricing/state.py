@@ -1,4 +1,4 @@
-"""The state of one server process: one OpenRouter client and one catalog store.
+"""The state of one server process: one OpenRouter client, one catalog store, one ledger.
 
 Decisions:
 - ``Runtime`` holds the process's ``AppState``; whoever opens it first owns it (creates the client
@@ -11,6 +11,8 @@ Decisions:
 - Resources that cannot receive a ``Context`` (static ones) read ``Runtime.state`` instead.
 - The core (client, store) is imported when the state is opened, not with this module: nothing in
   ``initialize`` or ``tools/list`` needs it (see ``tools.limits``).
+- The ledger (``core.ledger.service``) opens its database on first use, not here; the store tells
+  it of each catalog it loads (``on_load``) for the price history.
 - ``call_slots`` bounds the tool calls running at once in the process (see ``tools.guard``); it is
   created with the state, inside the event loop that uses it.
 """
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING
 import anyio
 
 if TYPE_CHECKING:
+    from .core.ledger.service import LedgerService
     from .core.openrouter import OpenRouterClient
     from .core.settings import Settings
     from .core.store import CatalogStore
@@ -39,6 +42,7 @@ class AppState:
     client: OpenRouterClient
     store: CatalogStore
     call_slots: anyio.CapacityLimiter
+    ledger: LedgerService
 
 
 class Runtime:
@@ -56,15 +60,18 @@ class Runtime:
             return
         # Imported here, not at module level: ``initialize`` and ``tools/list`` need none of the
         # core, so a cold start does not pay for importing it.
+        from .core.ledger.service import LedgerService
         from .core.openrouter import OpenRouterClient
         from .core.store import CatalogStore
 
         async with (
             OpenRouterClient(self.settings) as client,
+            LedgerService(self.settings) as ledger,
             CatalogStore(self.settings, client) as store,
         ):
+            store.on_load = ledger.catalog_loaded  # price history; opens the ledger lazily
             slots = anyio.CapacityLimiter(self.settings.max_concurrent_requests)
-            self.state = AppState(self.settings, client, store, slots)
+            self.state = AppState(self.settings, client, store, slots, ledger)
             try:
                 yield self.state
             finally:

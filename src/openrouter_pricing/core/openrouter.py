@@ -59,6 +59,7 @@ from .upstream import (
 )
 
 if TYPE_CHECKING:  # the schema is imported on the first answer parsed, not at start-up
+    from .activity import ActivityItem
     from .schema import Credits, Endpoint, Generation, KeyInfo
 
 logger = logging.getLogger(__name__)
@@ -219,6 +220,17 @@ class OpenRouterClient:
         from .schema import Credits
 
         return self._parse_data(call, Credits, await self._get_json(call))
+
+    async def get_activity(self, api_key: Secret | None = None) -> list[ActivityItem]:
+        """``GET /activity`` (management keys): spend by day, model and endpoint, 30 UTC days."""
+        what = "the account's activity"
+        call = _Call("/activity", what, key=self._require_key(api_key, what))
+        from .activity import parse_activity
+
+        items = parse_activity(await self._get_json(call))
+        if items is None:
+            raise self._error(call, _Failure("invalid", "no 'data' list"))
+        return items
 
     async def get_generation(
         self, generation_id: str, *, api_key: Secret | None = None, wait_seconds: float = 10.0
@@ -399,7 +411,9 @@ class OpenRouterClient:
             text = template.format(base_url=self._settings.base_url, what=what, reason=reason)
         else:
             error_class, advice = STATUS_ERRORS.get(status, other_status(status))
-            if status == 403 and (call.path == "/credits" or "management key" in reason.lower()):
+            if status == 403 and (
+                call.path in ("/credits", "/activity") or "management key" in reason.lower()
+            ):
                 error_class, advice = errors.ManagementKeyRequiredError, MANAGEMENT_ADVICE
             if status == 404:
                 advice = call.not_found_advice

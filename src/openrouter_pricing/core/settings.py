@@ -17,6 +17,7 @@ from pathlib import Path
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 DEFAULT_CATALOG_TTL_SECONDS = 3600.0
 DEFAULT_MAX_CONCURRENT_REQUESTS = 64
+DEFAULT_HOLD_TTL_SECONDS = 600.0
 MIN_SCRUBBED_PREFIX = 16  # "sk-or-v1-" and 7 characters of the secret part
 _KEY_SHAPE = re.compile(r"sk-or-v\d+-[A-Za-z0-9_-]{7,}", re.IGNORECASE)  # OpenRouter's key format
 
@@ -127,6 +128,11 @@ class Settings:
     max_retries: int = 2
     max_retry_wait_seconds: float = 20.0
     request_timeout_seconds: float = 30.0  # one call to /key, /credits, /generation, /endpoints
+    # The spend ledger (core.ledger): None is SQLite in the user data dir.
+    database_url: str | None = None
+    budgets_file: Path | None = None
+    hold_ttl_seconds: float = DEFAULT_HOLD_TTL_SECONDS
+    ledger_all_keys: bool = False  # over HTTP, reports show every key's spend, not the caller's
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -148,7 +154,18 @@ class Settings:
             limit_text or str(DEFAULT_MAX_CONCURRENT_REQUESTS),
             "OPENROUTER_PRICING_MAX_CONCURRENT_REQUESTS",
         )
+        budgets = (env.get("OPENROUTER_PRICING_BUDGETS") or "").strip()
+        hold_text = (env.get("OPENROUTER_PRICING_HOLD_TTL") or "").strip()
+        hold_ttl = float(
+            positive_int(hold_text, "OPENROUTER_PRICING_HOLD_TTL")
+            if hold_text
+            else DEFAULT_HOLD_TTL_SECONDS
+        )
         return cls(
+            database_url=(env.get("OPENROUTER_PRICING_DATABASE_URL") or "").strip() or None,
+            budgets_file=Path(budgets).expanduser() if budgets else None,
+            hold_ttl_seconds=hold_ttl,
+            ledger_all_keys=_flag(env.get("OPENROUTER_PRICING_LEDGER_ALL_KEYS")),
             api_key=Secret(key) if key else None,
             base_url=(env.get("OPENROUTER_BASE_URL") or DEFAULT_BASE_URL).strip().rstrip("/"),
             cache_dir=Path(cache_dir).expanduser() if cache_dir else None,

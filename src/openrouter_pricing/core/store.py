@@ -122,6 +122,7 @@ class CatalogStore:
             ttl_seconds=ttl, clock=clock, max_entries=1
         )
         self.fetch_count = 0  # live /models fetches attempted, for tests and benchmarks
+        self.on_load: Callable[[CatalogSnapshot], None] | None = None  # told of each new catalog
 
     async def __aenter__(self) -> CatalogStore:
         self._task_group = anyio.create_task_group()
@@ -144,6 +145,7 @@ class CatalogStore:
             async with self._load_lock:
                 if self._snapshot is None:
                     self._snapshot = await self._load_cold()
+                    self._loaded(self._snapshot)
             snapshot = self._snapshot
         if self.is_stale(snapshot):
             self._start_refresh()
@@ -333,6 +335,7 @@ class CatalogStore:
     async def _refresh(self) -> None:
         try:
             self._snapshot = await self._fetch_live()
+            self._loaded(self._snapshot)
         except (OpenRouterError, TimeoutError) as exc:
             self._failed(exc)
             logger.warning("catalog refresh failed; keeping the catalog held: %s", exc)
@@ -349,7 +352,12 @@ class CatalogStore:
             raise CatalogUnavailableError("Offline mode: no live catalog fetch is made.")
         snapshot = await self._fetch_live()
         self._snapshot = snapshot
+        self._loaded(snapshot)
         return snapshot
+
+    def _loaded(self, snapshot: CatalogSnapshot) -> None:
+        if self.on_load is not None:
+            self.on_load(snapshot)  # must not raise or block: the ledger schedules its own work
 
     # -- disk cache ------------------------------------------------------------------------
 

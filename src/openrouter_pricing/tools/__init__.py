@@ -1,10 +1,11 @@
 """The MCP tools: one module per tool, each validating its arguments, calling the pricing core and
 shaping a flat, schema-checked result with a short text summary.
 
-Every tool is read-only and idempotent. ``open_world_hint`` is true for the two tools that ask
-OpenRouter about the caller's own account on every call, and for ``compare_providers``, which
-asks it for a model's endpoints (cached for the TTL); the catalog tools answer from the held
-catalog (fetched at most once per TTL, shared by every call).
+Every tool is read-only and idempotent but ``check_budget``, which may hold money.
+``open_world_hint`` is true for the tools that ask OpenRouter about the caller's own account on
+every call, and for ``compare_providers``, which asks it for a model's endpoints (cached for the
+TTL); the catalog tools answer from the held catalog (fetched at most once per TTL, shared by
+every call).
 """
 
 from collections.abc import Callable
@@ -17,11 +18,14 @@ from ..core.text import description_of
 from ..state import AppState
 from . import (
     check_balance,
+    check_budget,
     compare_providers,
     estimate_cost,
     get_generation_cost,
     list_models,
+    price_changes,
     recommend_model,
+    spend_report,
 )
 
 # (tool function, title, open world)
@@ -31,8 +35,13 @@ TOOLS: tuple[tuple[Callable[..., Any], str, bool], ...] = (
     (check_balance.check_balance, "Check the OpenRouter balance", True),
     (get_generation_cost.get_generation_cost, "Get the real cost of finished requests", True),
     (recommend_model.recommend_model, "Recommend models for a task and budget", False),
+    (check_budget.check_budget, "Check a planned spend against the budgets", True),
+    (spend_report.spend_report, "Report spend and possible savings", True),
+    (price_changes.price_changes, "List model price changes", False),
     (compare_providers.compare_providers, "Compare a model's provider endpoints", True),
 )
+# Tools that change state an agent can see (check_budget may hold money): not read-only.
+WRITING_TOOLS = frozenset({"check_budget"})
 
 
 def register_tools(server: MCPServer[AppState]) -> None:
@@ -44,8 +53,8 @@ def register_tools(server: MCPServer[AppState]) -> None:
             description=description_of(function.__doc__),
             annotations=ToolAnnotations(
                 title=title,
-                read_only_hint=True,
-                idempotent_hint=True,
+                read_only_hint=function.__name__ not in WRITING_TOOLS,
+                idempotent_hint=function.__name__ not in WRITING_TOOLS,
                 open_world_hint=open_world,
             ),
         )

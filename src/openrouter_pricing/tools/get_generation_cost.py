@@ -8,12 +8,14 @@ Decisions:
   up to ``wait_seconds`` (lookups of a list run concurrently, 8 at a time). A single id that stays
   404 is an error; ids of a list that stay 404 go to ``not_found``. Any other failure (no key,
   401, rate limit...) is the tool's error.
-- ``estimate`` prices the same native tokens at the catalog's listed price, as of the request's
+- ``estimate`` prices the same native tokens at the catalog's listed price (the price in force
+  when it ran, where the price history has it: ``ledger_record``), as of the request's
   ``created_at`` (cached tokens as cache reads, reasoning at the reasoning rate), and says why the
   two may differ: the serving endpoint's price vs the listed (cheapest) one, non-token fees,
   BYOK. Amounts within a millionth (OpenRouter's float noise) count as equal.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
@@ -44,6 +46,8 @@ from .common import (
     usd,
     usd_or_none,
 )
+from .ledger_common import Tags, checked_tags, key_in_use
+from .ledger_record import prices_then, pricing_then, record_generations
 
 if TYPE_CHECKING:
     from ..core.catalog import Catalog
@@ -110,6 +114,7 @@ class GetGenerationCostOutput(OutputModel):
     estimate: EstimateOut | None
     generations: list[GenerationOut]
     not_found: list[str]
+    ledger: str = Field(description="Whether the generations were recorded in the spend ledger.")
     catalog: CatalogBlock
 
 
@@ -148,7 +153,9 @@ def _usage(gen: "Generation") -> "tuple[Usage, list[str]]":
     return usage, notes
 
 
-def _estimate(gen: "Generation", catalog: "Catalog") -> EstimateOut:
+def _estimate(
+    gen: "Generation", catalog: "Catalog", past: "Mapping[str, str | None] | None" = None
+) -> EstimateOut:
     from ..core.pricing import price_usage
 
     if not gen.model:
@@ -158,11 +165,14 @@ def _estimate(gen: "Generation", catalog: "Catalog") -> EstimateOut:
         if model.billing_kind != "token":
             return media_estimate(gen, model)
         usage, notes = _usage(gen)
-        breakdown = price_usage(model.pricing, usage, at=_created(gen), model_hint=model.id)
+        pricing = pricing_then(model.pricing, past)
+        breakdown = price_usage(pricing, usage, at=_created(gen), model_hint=model.id)
     except PricingError as exc:
         return EstimateOut(total_usd=None, difference_usd=None, note=f"No estimate: {exc}")
     estimate = breakdown.total
     charged = gen.total_cost
+    if past:
+        notes.append(f"priced at the {', '.join(sorted(past))} price(s) in force when it ran")
     if breakdown.applied_overrides:
         notes.append("; ".join(o.description for o in breakdown.applied_overrides) + " applied")
     extras = []
@@ -252,7 +262,9 @@ def _join(parts: list[str]) -> str:
     return "; ".join(parts) + "."
 
 
-def _generation_out(gen: "Generation", catalog: "Catalog") -> GenerationOut:
+def _generation_out(
+    gen: "Generation", catalog: "Catalog", past: "Mapping[str, str | None] | None" = None
+) -> GenerationOut:
     return GenerationOut(
         id=gen.id,
         model=gen.model,
@@ -275,7 +287,7 @@ def _generation_out(gen: "Generation", catalog: "Catalog") -> GenerationOut:
         finish_reason=gen.finish_reason,
         streamed=gen.streamed,
         cancelled=gen.cancelled,
-        estimate=_estimate(gen, catalog),
+        estimate=_estimate(gen, catalog, past),
     )
 
 
@@ -339,6 +351,15 @@ async def get_generation_cost(
             ge=0, le=MAX_WAIT_SECONDS, description="How long to retry while OpenRouter says 404."
         ),
     ] = 10.0,
+    tags: Tags = None,
+    reservation_id: Annotated[
+        str | None,
+        Field(
+            max_length=60,
+            pattern=r"^hold-[0-9a-f]{32}$",
+            description="The reservation_id check_budget gave; its hold is replaced by the cost.",
+        ),
+    ] = None,
 ) -> Annotated[CallToolResult, GetGenerationCostOutput]:
     """Look up what finished OpenRouter requests really cost, by generation id (the 'id' of a
     chat completion response, 'gen-...'): the amount charged, the provider that served it, the
@@ -346,12 +367,17 @@ async def get_generation_cost(
     OpenRouter needs a few seconds after a request ends before the id is known; the tool keeps
     asking for up to wait_seconds. Amounts are USD as exact decimal strings. Needs an API key
     (OPENROUTER_API_KEY, or the caller's X-OpenRouter-Key over HTTP). Example: {"generation_id":
-    "gen-1771967973-0hZ8J5kY7qLMOKbPx0u3"}, or a list of ids to total a batch."""
+    "gen-1771967973-0hZ8J5kY7qLMOKbPx0u3"}, or a list of ids to total a batch. Every generation
+    returned is recorded in the spend ledger with your tags (e.g. {"project": "docs-bot"}); pass
+    the reservation_id from check_budget to replace its hold with the real cost."""
     require_online(state_of(ctx), "for generation costs")
+    ledger_tags = checked_tags(tags)
     state, snapshot, info = await load_catalog(ctx)
     single = isinstance(generation_id, str)
     ids = [generation_id] if isinstance(generation_id, str) else list(dict.fromkeys(generation_id))
     found = await _lookup_all(state, ids, caller_key(ctx), wait_seconds)
+    returned = [g for g in found.values() if not isinstance(g, PricingError)]
+    history = await prices_then(state, snapshot.catalog, returned)
     generations: list[GenerationOut] = []
     not_found: list[str] = []
     for generation_id_ in ids:
@@ -361,12 +387,15 @@ async def get_generation_cost(
         elif isinstance(outcome, PricingError):
             fail(str(outcome))
         else:
-            generations.append(_generation_out(outcome, snapshot.catalog))
+            generations.append(_generation_out(outcome, snapshot.catalog, history.get(outcome.id)))
     with exactly():
         total = sum(
             (Decimal(g.total_cost_usd) for g in generations if g.total_cost_usd is not None),
             Decimal(0),
         )
+    ledger_note = await record_generations(
+        state, key_in_use(ctx, state), returned, ledger_tags, reservation_id
+    )
     one = generations[0] if single and generations else None
     out = GetGenerationCostOutput(
         id=one.id if one else None,
@@ -386,6 +415,7 @@ async def get_generation_cost(
         estimate=one.estimate if one else None,
         generations=generations,
         not_found=not_found,
+        ledger=ledger_note,
         catalog=catalog_block(info),
     )
-    return result(out, "\n".join([_summary(out), *catalog_lines(info)]))
+    return result(out, "\n".join([_summary(out), ledger_note, *catalog_lines(info)]))
