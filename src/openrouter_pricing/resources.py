@@ -104,7 +104,7 @@ def model_document(model: Model, catalog: Catalog, info: CatalogInfo) -> dict[st
         "knowledge_cutoff": model.knowledge_cutoff,
         "expiration_date": model.expiration_date,
         **_alias_fields(model, catalog),
-        "catalog": catalog_block(info).model_dump(mode="json"),
+        "catalog": catalog_block(info),
     }
 
 
@@ -140,7 +140,7 @@ def catalog_summary(snapshot: CatalogSnapshot, info: CatalogInfo, ttl: float) ->
     )
     newest = sorted(models, key=lambda m: (m.created or 0, m.id), reverse=True)[:5]
     return {
-        **catalog_block(info).model_dump(mode="json"),
+        **catalog_block(info),
         "ttl_seconds": ttl,
         "authors": len({model.author for model in models}),
         "free_models": sum(1 for model in models if model.is_free),

@@ -13,34 +13,16 @@ from decimal import ROUND_DOWN, Decimal, localcontext
 from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
-from pydantic import Field
 
 from ..core.errors import PricingError
 from ..core.money import WIDE, display_usd, exactly
 from ..state import AppState
-from .common import OutputModel, Usd, iso_utc, usd
+from .common import iso_utc, usd
+from .outputs import BudgetOut, TopUpOut
 
 if TYPE_CHECKING:
     from ..core.ledger import BudgetFigures
     from ..core.schema import Credits, KeyInfo
-
-
-class BudgetOut(OutputModel):
-    name: str
-    kind: Literal["budget", "key_limit", "account"]
-    limit_usd: Usd
-    spent_usd: Usd = Field(description="Spent in the current period.")
-    held_usd: Usd = Field(description="Held by unexpired reservations.")
-    remaining_usd: Usd
-    remaining_after_usd: Usd = Field(description="What remains once the planned spend is made.")
-    resets_at: str | None = Field(description="When the period restarts (UTC); null: never.")
-    runway_days: str | None = Field(description="Days left at the recent pace; null: no pace.")
-
-
-class TopUpOut(OutputModel):
-    credits_usd: Usd = Field(description="Credits to buy to cover the account's shortfall.")
-    card_charge_usd: Usd = Field(description="What a card pays for them (5.5%, $0.80 minimum).")
-    crypto_charge_usd: Usd = Field(description="What crypto pays for them (5%).")
 
 
 def runway(remaining: Decimal, spend: Decimal | None, days: int) -> str | None:
@@ -186,24 +168,24 @@ def top_up(rows: list[BudgetOut], planned: Decimal, notes: list[str]) -> TopUpOu
     top_up = None
     for row in rows:
         with exactly():
-            short = planned - Decimal(row.remaining_usd)
+            short = planned - Decimal(row["remaining_usd"])
         if short <= 0:
             continue
-        if row.kind == "account":
+        if row["kind"] == "account":
             top_up = TopUpOut(
                 credits_usd=usd(short),
                 card_charge_usd=usd(payment_for_credits(short, "card")),
                 crypto_charge_usd=usd(payment_for_credits(short, "crypto")),
             )
-        elif row.kind == "key_limit":
+        elif row["kind"] == "key_limit":
             notes.append(
-                f"The key's limit leaves {display_usd(Decimal(row.remaining_usd))}, "
+                f"The key's limit leaves {display_usd(Decimal(row['remaining_usd']))}, "
                 f"{display_usd(short)} short: only the key's owner can raise it (OpenRouter "
                 "settings, API keys); buying credits does not help."
             )
         else:
             notes.append(
-                f"Budget {row.name!r} is {display_usd(short)} short; the operator sets it in the "
-                "budgets file."
+                f"Budget {row['name']!r} is {display_usd(short)} short; the operator sets it in "
+                "the budgets file."
             )
     return top_up

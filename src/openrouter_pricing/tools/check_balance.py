@@ -20,15 +20,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import anyio
 from mcp.types import CallToolResult
-from pydantic import Field
 
 from ..core.errors import ForbiddenError, PricingError
 from ..core.money import EXACT
 from ..state import AppState
 from .common import (
     AppContext,
-    OutputModel,
-    Usd,
     caller_key,
     fail,
     money_text,
@@ -37,42 +34,13 @@ from .common import (
     state_of,
     usd_or_none,
 )
+from .outputs import AccountOut, CheckBalanceOutput
 
 if TYPE_CHECKING:
     from ..core.schema import Credits, KeyInfo
 
 FREE_TIER_CREDIT_THRESHOLD = Decimal(10)
 LOW_BALANCE_USD = Decimal(1)
-
-
-class AccountOut(OutputModel):
-    total_credits_usd: Usd
-    total_usage_usd: Usd
-    remaining_usd: Usd
-
-
-class CheckBalanceOutput(OutputModel):
-    label: str | None
-    usage_usd: Usd | None = Field(description="All-time spend of this key.")
-    limit_usd: Usd | None = Field(description="The key's spending cap; null means no cap.")
-    limit_remaining_usd: Usd | None
-    limit_reset: str | None = Field(
-        description="How often the cap resets (daily, ...), if it does."
-    )
-    usage_daily_usd: Usd | None
-    usage_weekly_usd: Usd | None
-    usage_monthly_usd: Usd | None
-    byok_usage_usd: Usd | None
-    byok_usage_daily_usd: Usd | None
-    byok_usage_weekly_usd: Usd | None
-    byok_usage_monthly_usd: Usd | None
-    is_free_tier: bool | None
-    account: AccountOut | None
-    account_note: str | None = Field(description="Why account is null, when it is.")
-    spendable_usd: Usd | None = Field(description="min(key remaining, account remaining), known.")
-    spendable_note: str | None
-    free_model_daily_limit: int | None = Field(description="Daily requests to ':free' models.")
-    warnings: list[str]
 
 
 async def _fetch(
@@ -188,24 +156,31 @@ def _summary(out: CheckBalanceOutput) -> str:
         return money_text(None if value is None else Decimal(value), missing)
 
     lines = [
-        f"Key {out.label or '(no label)'}: used {money(out.usage_usd)} "
-        f"(today {money(out.usage_daily_usd)}, this month {money(out.usage_monthly_usd)}).",
-        f"Key limit: {money(out.limit_usd, 'none')}"
-        + (f", remaining {money(out.limit_remaining_usd)}" if out.limit_usd is not None else "")
-        + (f", resets {out.limit_reset}" if out.limit_reset else "")
+        f"Key {out['label'] or '(no label)'}: used {money(out['usage_usd'])} "
+        f"(today {money(out['usage_daily_usd'])}, this month {money(out['usage_monthly_usd'])}).",
+        f"Key limit: {money(out['limit_usd'], 'none')}"
+        + (
+            f", remaining {money(out['limit_remaining_usd'])}"
+            if out["limit_usd"] is not None
+            else ""
+        )
+        + (f", resets {out['limit_reset']}" if out["limit_reset"] else "")
         + ".",
     ]
-    if out.account:
+    account = out["account"]
+    if account:
         lines.append(
-            f"Account: bought {money(out.account.total_credits_usd)}, used "
-            f"{money(out.account.total_usage_usd)}, remaining {money(out.account.remaining_usd)}."
+            f"Account: bought {money(account['total_credits_usd'])}, used "
+            f"{money(account['total_usage_usd'])}, remaining {money(account['remaining_usd'])}."
         )
-    elif out.account_note:
-        lines.append(f"Account: not shown. {out.account_note}")
-    lines.append(f"Spendable: {money(out.spendable_usd, 'unknown')}. {out.spendable_note or ''}")
-    if out.free_model_daily_limit:
-        lines.append(f"Free-model requests per day: {out.free_model_daily_limit}.")
-    lines.extend(f"Warning: {w}" for w in out.warnings)
+    elif out["account_note"]:
+        lines.append(f"Account: not shown. {out['account_note']}")
+    lines.append(
+        f"Spendable: {money(out['spendable_usd'], 'unknown')}. {out['spendable_note'] or ''}"
+    )
+    if out["free_model_daily_limit"]:
+        lines.append(f"Free-model requests per day: {out['free_model_daily_limit']}.")
+    lines.extend(f"Warning: {w}" for w in out["warnings"])
     return "\n".join(line.rstrip() for line in lines)
 
 

@@ -32,8 +32,6 @@ from pydantic import Field
 
 from ..core.money import display_usd, exactly
 from .budget_rows import (
-    BudgetOut,
-    TopUpOut,
     budget_rows,
     external_rows,
     openrouter_figures,
@@ -41,8 +39,6 @@ from .budget_rows import (
 )
 from .common import (
     AppContext,
-    OutputModel,
-    Usd,
     fail,
     iso_utc,
     load_catalog,
@@ -54,6 +50,7 @@ from .common import (
 )
 from .ledger_common import Tags, checked_tags, key_in_use, on_ledger
 from .limits import MAX_REQUESTS, MAX_TOKENS_PER_REQUEST, MAX_UNITS_PER_REQUEST
+from .outputs import CheckBudgetOutput
 
 if TYPE_CHECKING:
     from ..core.ledger import BudgetFigures, LedgerDB
@@ -64,22 +61,6 @@ MAX_PLANNED_USD = Decimal(1_000_000)
 MAX_PLANNED_DECIMALS = 18  # finer than any price; keeps the exact sums within their digits
 Tokens = Annotated[int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST)]
 Units = Annotated[int, Field(ge=0, le=MAX_UNITS_PER_REQUEST)]
-
-
-class CheckBudgetOutput(OutputModel):
-    allowed: bool
-    planned_usd: Usd
-    model: str | None = Field(description="The model priced, when one was given.")
-    budgets: list[BudgetOut]
-    shortfall_usd: Usd
-    top_up: TopUpOut | None
-    max_price: dict[str, Usd] | None = Field(
-        description="provider.max_price for the request: prompt/completion USD per million "
-        "tokens, request USD per request, image USD per image."
-    )
-    reservation_id: str | None
-    hold_expires_at: str | None
-    notes: list[str]
 
 
 def planned_usage(
@@ -144,45 +125,45 @@ async def _price(
 
 
 def _summary(out: CheckBudgetOutput) -> str:
-    verdict = "Allowed" if out.allowed else "Not allowed"
-    head = f"{verdict}: planned {display_usd(Decimal(out.planned_usd))}"
-    head += f" on {out.model}" if out.model else ""
-    head += "." if out.allowed else f", short by {display_usd(Decimal(out.shortfall_usd))}."
+    verdict = "Allowed" if out["allowed"] else "Not allowed"
+    head = f"{verdict}: planned {display_usd(Decimal(out['planned_usd']))}"
+    head += f" on {out['model']}" if out["model"] else ""
+    head += "." if out["allowed"] else f", short by {display_usd(Decimal(out['shortfall_usd']))}."
     parts = [head]
-    if out.budgets:
+    if out["budgets"]:
         parts.append(
             table(
                 ["budget", "limit", "spent", "held", "remaining", "after", "resets"],
                 [
                     [
-                        b.name,
-                        display_usd(Decimal(b.limit_usd)),
-                        display_usd(Decimal(b.spent_usd)),
-                        display_usd(Decimal(b.held_usd)),
-                        display_usd(Decimal(b.remaining_usd)),
-                        display_usd(Decimal(b.remaining_after_usd)),
-                        (b.resets_at or "never")[:10],
+                        b["name"],
+                        display_usd(Decimal(b["limit_usd"])),
+                        display_usd(Decimal(b["spent_usd"])),
+                        display_usd(Decimal(b["held_usd"])),
+                        display_usd(Decimal(b["remaining_usd"])),
+                        display_usd(Decimal(b["remaining_after_usd"])),
+                        (b["resets_at"] or "never")[:10],
                     ]
-                    for b in out.budgets
+                    for b in out["budgets"]
                 ],
             )
         )
-    if out.reservation_id:
+    if out["reservation_id"]:
         parts.append(
-            f"Held as {out.reservation_id} until {out.hold_expires_at}; pass it to "
+            f"Held as {out['reservation_id']} until {out['hold_expires_at']}; pass it to "
             "get_generation_cost as reservation_id."
         )
-    if out.top_up:
+    if out["top_up"]:
         parts.append(
-            f"Top up {display_usd(Decimal(out.top_up.credits_usd))} of credits: "
-            f"{display_usd(Decimal(out.top_up.card_charge_usd))} by card, "
-            f"{display_usd(Decimal(out.top_up.crypto_charge_usd))} in crypto."
+            f"Top up {display_usd(Decimal(out['top_up']['credits_usd']))} of credits: "
+            f"{display_usd(Decimal(out['top_up']['card_charge_usd']))} by card, "
+            f"{display_usd(Decimal(out['top_up']['crypto_charge_usd']))} in crypto."
         )
-    if out.max_price:
+    if out["max_price"]:
         parts.append(
-            "provider.max_price: " + ", ".join(f"{k}={v}" for k, v in out.max_price.items())
+            "provider.max_price: " + ", ".join(f"{k}={v}" for k, v in out["max_price"].items())
         )
-    parts.extend(f"Note: {n}" for n in out.notes)
+    parts.extend(f"Note: {n}" for n in out["notes"])
     return "\n".join(parts)
 
 
@@ -264,7 +245,7 @@ async def check_budget(
 
     key_held, all_held = await on_ledger(state, held)
     external = external_rows(info, credits, key_held, all_held, planned, now)
-    external_ok = all(Decimal(r.remaining_usd) >= planned for r in external)
+    external_ok = all(Decimal(r["remaining_usd"]) >= planned for r in external)
     hold_id: str | None = None
     if reserve and external_ok:
 
@@ -279,7 +260,7 @@ async def check_budget(
 
         figures = await on_ledger(state, read)
     rows = budget_rows(figures, planned) + external
-    tightest = min((Decimal(r.remaining_usd) for r in rows), default=None)
+    tightest = min((Decimal(r["remaining_usd"]) for r in rows), default=None)
     with exactly():
         shortfall = max(Decimal(0), planned - tightest) if tightest is not None else Decimal(0)
     allowed = shortfall == 0

@@ -7,28 +7,29 @@ Decisions:
   what went wrong and what to do. Anything else is a bug: the SDK withholds its text and logs it.
 - ``X-OpenRouter-Key`` (HTTP only) is read per call from the request headers, handed to the client
   for that one call, and never logged, cached or echoed.
-- Results are ``CallToolResult``s whose ``structured_content`` is the output model's dump, built
-  from typed values without validating it (``model_construct``, or plain dicts where that is
-  cheaper), and a text summary we write ourselves. The output models publish the schema; the tests
-  check every result against it (the guard keeps the SDK from validating it again per call).
+- Results are ``CallToolResult``s whose ``structured_content`` is the tool's output contract (a
+  ``TypedDict`` from ``tools.outputs``, checked key by key by the type checker where it is built,
+  not validated per call), and a text summary we write ourselves. The same contracts publish the
+  schema; the tests check every result against it too (the guard keeps the SDK from validating
+  it again per call).
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent
-from pydantic import BaseModel, ConfigDict, Field
 
 from ..core.errors import PricingError
 from ..core.money import display_usd, format_usd
 from ..core.settings import Secret
 from ..core.text import plural
 from ..state import AppState
+from .outputs import DECIMAL_PATTERN, CatalogBlock, Usd
 
 if TYPE_CHECKING:
     from ..core.store import CatalogInfo, CatalogSnapshot
@@ -36,31 +37,9 @@ if TYPE_CHECKING:
 AppContext = Context[AppState, Any]
 
 CALLER_KEY_HEADER = "x-openrouter-key"
-DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
 
-# An exact USD amount as a decimal string: "0.0105", "3", "-0.0002".
-Usd = Annotated[str, Field(pattern=DECIMAL_PATTERN)]
-
-
-class OutputModel(BaseModel):
-    """Base of the tools' output models: closed, so the schema lists exactly what is sent."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class CatalogBlock(OutputModel):
-    """Where the prices came from and how fresh they are."""
-
-    source: Literal["live", "cache", "file", "builtin"]
-    fetched_at: str = Field(description="When the catalog was fetched (UTC, ISO 8601).")
-    age_seconds: float
-    stale: bool = Field(description="Older than the TTL; a background refresh is attempted.")
-    model_count: int
-    live_fetch_error: str | None = Field(
-        default=None,
-        description="Present when the last live fetch from OpenRouter failed: why. The prices "
-        "then come from the disk cache or the built-in catalog (see source).",
-    )
+# The money type and the catalog block live with the output contracts; re-exported for the tools.
+__all__ = ["DECIMAL_PATTERN", "CatalogBlock", "Usd"]
 
 
 def usd(amount: Decimal) -> str:
@@ -76,22 +55,31 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def catalog_dict(info: "CatalogInfo") -> dict[str, Any]:
-    """The catalog block as JSON-ready data (``CatalogBlock``'s dump)."""
-    block: dict[str, Any] = {
-        "source": info.source,
-        "fetched_at": iso_utc(info.fetched_at),
-        "age_seconds": float(info.age_seconds),
-        "stale": info.stale,
-        "model_count": info.model_count,
-    }
+def catalog_dict(info: "CatalogInfo") -> CatalogBlock:
+    """The catalog block, with ``live_fetch_error`` only when the last live fetch failed."""
+    block = CatalogBlock(
+        source=info.source,
+        fetched_at=iso_utc(info.fetched_at),
+        age_seconds=float(info.age_seconds),
+        stale=info.stale,
+        model_count=info.model_count,
+    )
     if info.live_fetch_error:
         block["live_fetch_error"] = info.live_fetch_error
     return block
 
 
 def catalog_block(info: "CatalogInfo") -> CatalogBlock:
-    return CatalogBlock.model_construct(**catalog_dict(info))
+    """The catalog block with ``live_fetch_error`` always present (null when the fetch worked),
+    as recommend_model, get_generation_cost and the resources have always sent it."""
+    return CatalogBlock(
+        source=info.source,
+        fetched_at=iso_utc(info.fetched_at),
+        age_seconds=float(info.age_seconds),
+        stale=info.stale,
+        model_count=info.model_count,
+        live_fetch_error=info.live_fetch_error or None,
+    )
 
 
 def _age(seconds: float) -> str:
@@ -152,12 +140,12 @@ _SOURCE_NAMES = {
 }
 
 
-def result(output: OutputModel | dict[str, Any], text: str) -> CallToolResult:
-    """A tool result: ``output`` (a model, or its JSON-ready dump) as structured content, ``text``
-    as the readable summary."""
+def result(output: Mapping[str, Any], text: str) -> CallToolResult:
+    """A tool result: ``output`` (the tool's contract from ``tools.outputs``, JSON-ready) as
+    structured content, ``text`` as the readable summary."""
     return CallToolResult(
         content=[TextContent(type="text", text=text)],
-        structured_content=output if isinstance(output, dict) else output.model_dump(mode="json"),
+        structured_content=dict(output),
     )
 
 

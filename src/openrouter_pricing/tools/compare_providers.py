@@ -22,9 +22,6 @@ from pydantic import Field
 
 from .common import (
     AppContext,
-    CatalogBlock,
-    OutputModel,
-    Usd,
     catalog_dict,
     catalog_lines,
     load_catalog,
@@ -35,6 +32,7 @@ from .common import (
     usd,
 )
 from .limits import MAX_REQUESTS, MAX_TOKENS_PER_REQUEST, MAX_UNITS_PER_REQUEST
+from .outputs import CompareProvidersOutput, EndpointOut, Measure
 from .policy_args import (
     DataCollection,
     MaxLatencyMs,
@@ -52,42 +50,8 @@ if TYPE_CHECKING:
 
 Tokens = Annotated[int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST)]
 Units = Annotated[int, Field(ge=0, le=MAX_UNITS_PER_REQUEST)]
-Measure = float | Literal["unknown"]
 SortBy = Literal["cost", "latency", "throughput", "uptime"]
 OPENROUTER_SORT = {"cost": "price", "latency": "latency", "throughput": "throughput"}
-
-
-class EndpointOut(OutputModel):
-    provider: str | None = Field(description="The provider's name.")
-    tag: str | None = Field(description="The endpoint tag, e.g. 'deepinfra/fp8'.")
-    quantization: str
-    cost_usd: Usd | None = Field(description="Exact cost of the usage here; null: dynamic price.")
-    prompt_per_m: Usd | None = Field(description="USD per million prompt tokens.")
-    completion_per_m: Usd | None = Field(description="USD per million completion tokens.")
-    context_length: int | None
-    max_completion_tokens: int | None
-    uptime_30m: Measure = Field(description="Percent, last 30 minutes, or 'unknown'.")
-    latency_p50_ms: Measure = Field(description="Milliseconds to first token (p50), or 'unknown'.")
-    throughput_p50: Measure = Field(description="Tokens per second (p50), or 'unknown'.")
-    supports_implicit_caching: bool | None
-    zdr: bool | None = Field(description="In the ZDR list; null when the list is unavailable.")
-    meets_policy: bool
-    why_not: list[str] = Field(description="The policy parts it fails, e.g. 'zdr: ...'.")
-
-
-class CompareProvidersOutput(OutputModel):
-    model: str
-    requests: int
-    listed_cost_usd: Usd | None = Field(description="The usage at the model's listed price.")
-    endpoints: list[EndpointOut]
-    cheapest: str | None = Field(description="Tag of the cheapest endpoint meeting the policy.")
-    provider: dict[str, Any] = Field(
-        description="The provider object to send with the request (OpenRouter's provider "
-        "preferences; max_price in USD per million tokens for prompt and completion)."
-    )
-    units: dict[str, str]
-    warnings: list[str]
-    catalog: CatalogBlock
 
 
 def _measure(value: float | None) -> Measure:
@@ -114,33 +78,31 @@ def _sort_key(sort: SortBy, j: "EndpointCost") -> tuple[Any, ...]:
     return (value is None, signed or 0.0, *by_cost)
 
 
-def _row(
-    j: "EndpointCost", zdr: "frozenset[tuple[str, str]] | None", model_id: str
-) -> dict[str, Any]:
+def _row(j: "EndpointCost", zdr: "frozenset[tuple[str, str]] | None", model_id: str) -> EndpointOut:
     from ..core.money import per_million
     from ..core.policy import endpoint_key, p50
 
     e = j.endpoint
     prompt, completion = e.pricing.prompt, e.pricing.completion
-    return {
-        "provider": e.provider_name,
-        "tag": e.tag,
-        "quantization": e.quantization or "unknown",
-        "cost_usd": None if j.cost is None else usd(j.cost.total),
-        "prompt_per_m": None if prompt is None or prompt < 0 else usd(per_million(prompt)),
-        "completion_per_m": None
+    return EndpointOut(
+        provider=e.provider_name,
+        tag=e.tag,
+        quantization=e.quantization or "unknown",
+        cost_usd=None if j.cost is None else usd(j.cost.total),
+        prompt_per_m=None if prompt is None or prompt < 0 else usd(per_million(prompt)),
+        completion_per_m=None
         if completion is None or completion < 0
         else usd(per_million(completion)),
-        "context_length": e.context_length,
-        "max_completion_tokens": e.max_completion_tokens,
-        "uptime_30m": _measure(e.uptime_last_30m),
-        "latency_p50_ms": _measure(p50(e.latency_last_30m)),
-        "throughput_p50": _measure(p50(e.throughput_last_30m)),
-        "supports_implicit_caching": e.supports_implicit_caching,
-        "zdr": None if zdr is None else endpoint_key(model_id, e) in zdr,
-        "meets_policy": j.meets,
-        "why_not": [f"{part}: {why}" for part, why in j.reasons],
-    }
+        context_length=e.context_length,
+        max_completion_tokens=e.max_completion_tokens,
+        uptime_30m=_measure(e.uptime_last_30m),
+        latency_p50_ms=_measure(p50(e.latency_last_30m)),
+        throughput_p50=_measure(p50(e.throughput_last_30m)),
+        supports_implicit_caching=e.supports_implicit_caching,
+        zdr=None if zdr is None else endpoint_key(model_id, e) in zdr,
+        meets_policy=j.meets,
+        why_not=[f"{part}: {why}" for part, why in j.reasons],
+    )
 
 
 def _usage(
@@ -173,7 +135,7 @@ def _usage(
     return usage
 
 
-def _summary(out: dict[str, Any], meeting: str) -> str:
+def _summary(out: CompareProvidersOutput, meeting: str) -> str:
     from .under_policy import provider_lines
 
     def cell(value: Any, suffix: str = "") -> str:
@@ -317,16 +279,16 @@ async def compare_providers(
     if stale:
         warnings.append(stale)
     rates = None if best is None else rates_for(best.endpoint, usage, when)
-    output = {
-        "model": model_id,
-        "requests": requests,
-        "listed_cost_usd": None if listed is None else usd(listed),
-        "endpoints": [_row(j, zdr_list, model_id) for j in judged],
-        "cheapest": None if best is None else label(best.endpoint),
-        "provider": provider_object(
+    output = CompareProvidersOutput(
+        model=model_id,
+        requests=requests,
+        listed_cost_usd=None if listed is None else usd(listed),
+        endpoints=[_row(j, zdr_list, model_id) for j in judged],
+        cheapest=None if best is None else label(best.endpoint),
+        provider=provider_object(
             policy, sort=OPENROUTER_SORT.get(sort), pricing_rates=rates, usage=usage
         ),
-        "units": {
+        units={
             "latency_p50_ms": LATENCY_UNIT,
             "throughput_p50": THROUGHPUT_UNIT,
             "uptime_30m": UPTIME_UNIT,
@@ -334,8 +296,8 @@ async def compare_providers(
             "prompt_per_m": "USD per million tokens",
             "completion_per_m": "USD per million tokens",
         },
-        "warnings": warnings,
-        "catalog": catalog_dict(info),
-    }
+        warnings=warnings,
+        catalog=catalog_dict(info),
+    )
     meeting = " meeting the policy" if policy.active else ""
     return result(output, "\n".join([_summary(output, meeting), *catalog_lines(info)[:1]]))

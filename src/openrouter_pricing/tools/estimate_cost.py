@@ -25,9 +25,6 @@ from ..core.moments import as_utc
 from ..core.money import display_usd, per_million
 from .common import (
     AppContext,
-    CatalogBlock,
-    OutputModel,
-    Usd,
     catalog_dict,
     catalog_lines,
     fail,
@@ -46,6 +43,7 @@ from .limits import (
     MAX_UNITS_PER_REQUEST,
     VideoMode,
 )
+from .outputs import AppliedOverrideOut, EstimateCostOutput, LineItemOut
 from .policy_args import (
     DataCollection,
     MaxLatencyMs,
@@ -68,50 +66,8 @@ Tokens = Annotated[int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST)]
 Units = Annotated[int, Field(ge=0, le=MAX_UNITS_PER_REQUEST)]
 
 
-class LineItemOut(OutputModel):
-    component: str = Field(
-        description="prompt, cache_read, cache_write_5m, completion, ...; media: output_image, "
-        "video_output (SKU), input_image, audio_input, speech_input, clip, minimum_charge."
-    )
-    quantity: int | Usd = Field(
-        description="Units over all requests; a decimal string for fractional seconds."
-    )
-    unit: str = Field(
-        description="token, image, search or request; media: second, video_token, image_token, "
-        "character, byte, generation."
-    )
-    unit_price_usd: Usd = Field(description="USD per unit (per token for tokens).")
-    cost_usd: Usd
-
-
-class AppliedOverrideOut(OutputModel):
-    kind: Literal["tier", "time_window", "tier_and_time_window"]
-    description: str
-    min_prompt_tokens: int | None
-    utc_start: str | None
-    utc_end: str | None
-
-
-class EstimateCostOutput(OutputModel):
-    model: str = Field(description="The catalog id that was priced.")
-    variant: str | None
-    total_usd: Usd
-    per_request_usd: Usd
-    requests: int
-    line_items: list[LineItemOut]
-    applied_override: AppliedOverrideOut | None
-    token_count_method: str | None = Field(description="How prompt_text was counted, if given.")
-    warnings: list[str]
-    endpoint: str | None = Field(description="The endpoint priced (':floor' or provider).")
-    provider: dict[str, Any] | None = Field(
-        description="Under a policy: the provider object to send, so the request runs where it "
-        "was priced (max_price in USD per million tokens for prompt and completion)."
-    )
-    catalog: CatalogBlock
-
-
-def _override_out(applied: "tuple[AppliedOverride, ...]") -> dict[str, Any] | None:
-    """``AppliedOverrideOut``'s dump for the overrides applied, or None."""
+def _override_out(applied: "tuple[AppliedOverride, ...]") -> AppliedOverrideOut | None:
+    """The overrides applied, as one block, or None."""
     if not applied:
         return None
     kinds = {a.kind for a in applied}
@@ -120,13 +76,13 @@ def _override_out(applied: "tuple[AppliedOverride, ...]") -> dict[str, Any] | No
     )
     tier = next((a for a in reversed(applied) if a.kind == "tier"), None)
     window = next((a for a in reversed(applied) if a.kind == "time_window"), None)
-    return {
-        "kind": kind,
-        "description": "; ".join(a.description for a in applied),
-        "min_prompt_tokens": tier.min_prompt_tokens if tier else None,
-        "utc_start": window.utc_start if window else None,
-        "utc_end": window.utc_end if window else None,
-    }
+    return AppliedOverrideOut(
+        kind=kind,
+        description="; ".join(a.description for a in applied),
+        min_prompt_tokens=tier.min_prompt_tokens if tier else None,
+        utc_start=window.utc_start if window else None,
+        utc_end=window.utc_end if window else None,
+    )
 
 
 def _usage_warnings(
@@ -168,7 +124,7 @@ def _usage_warnings(
     return warnings
 
 
-def _summary(output: dict[str, Any], breakdown: "CostBreakdown") -> str:
+def _summary(output: EstimateCostOutput, breakdown: "CostBreakdown") -> str:
     model, variant = output["model"], output["variant"]
     if variant and not model.endswith(f":{variant}"):  # a routing variant: keep it in view
         model += f":{variant}"
@@ -492,28 +448,28 @@ def _estimate_result(  # noqa: PLR0917 (private: the parts of one estimate)
     stale = stale_warning(info)
     if stale:
         warnings.append(stale)
-    output = {  # EstimateCostOutput's dump, built directly (the tests check it against the schema)
-        "model": resolved.model.id,
-        "variant": resolved.variant,
-        "total_usd": usd(breakdown.total),
-        "per_request_usd": usd(breakdown.per_request),
-        "requests": breakdown.requests,
-        "line_items": [
-            {
-                "component": item.component,
-                "quantity": _quantity(item.quantity),
-                "unit": item.unit,
-                "unit_price_usd": usd(item.unit_price),
-                "cost_usd": usd(item.cost),
-            }
+    output = EstimateCostOutput(
+        model=resolved.model.id,
+        variant=resolved.variant,
+        total_usd=usd(breakdown.total),
+        per_request_usd=usd(breakdown.per_request),
+        requests=breakdown.requests,
+        line_items=[
+            LineItemOut(
+                component=item.component,
+                quantity=_quantity(item.quantity),
+                unit=item.unit,
+                unit_price_usd=usd(item.unit_price),
+                cost_usd=usd(item.cost),
+            )
             for item in breakdown.line_items
         ],
-        "applied_override": _override_out(breakdown.applied_overrides),
-        "token_count_method": method,
-        "warnings": warnings,
-        "endpoint": label,
-        "provider": sent,
-        "catalog": catalog_dict(info),
-    }
+        applied_override=_override_out(breakdown.applied_overrides),
+        token_count_method=method,
+        warnings=warnings,
+        endpoint=label,
+        provider=sent,
+        catalog=catalog_dict(info),
+    )
     text = "\n".join([_summary(output, breakdown), *provider_lines(sent), *catalog_lines(info)[:1]])
     return result(output, text)

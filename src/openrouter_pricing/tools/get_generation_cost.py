@@ -31,9 +31,6 @@ from ..core.text import plural
 from ..state import AppState
 from .common import (
     AppContext,
-    CatalogBlock,
-    OutputModel,
-    Usd,
     caller_key,
     catalog_block,
     catalog_lines,
@@ -48,6 +45,7 @@ from .common import (
 )
 from .ledger_common import Tags, checked_tags, key_in_use
 from .ledger_record import prices_then, pricing_then, record_generations
+from .outputs import EstimateOut, GenerationOut, GetGenerationCostOutput, TokensOut
 
 if TYPE_CHECKING:
     from ..core.catalog import Catalog
@@ -61,61 +59,6 @@ RELATIVE_TOLERANCE = Decimal("0.000001")
 ABSOLUTE_TOLERANCE = Decimal("0.000000001")
 
 GenerationId = Annotated[str, Field(min_length=1, max_length=200)]
-
-
-class TokensOut(OutputModel):
-    prompt: int | None
-    completion: int | None
-    native_prompt: int | None
-    native_completion: int | None
-    native_reasoning: int | None
-    native_cached: int | None
-
-
-class EstimateOut(OutputModel):
-    total_usd: Usd | None = Field(description="Catalog price of the same native tokens.")
-    difference_usd: Usd | None = Field(description="total_cost_usd minus the estimate.")
-    note: str
-
-
-class GenerationOut(OutputModel):
-    id: str
-    model: str | None
-    provider_name: str | None
-    total_cost_usd: Usd | None
-    cache_discount_usd: Usd | None
-    upstream_inference_cost_usd: Usd | None
-    is_byok: bool | None
-    tokens: TokensOut
-    latency_ms: float | None
-    generation_time_ms: float | None
-    created_at: str | None
-    finish_reason: str | None
-    streamed: bool | None
-    cancelled: bool | None
-    estimate: EstimateOut
-
-
-class GetGenerationCostOutput(OutputModel):
-    id: str | None = Field(description="Set (with the fields below) when one id was asked.")
-    model: str | None
-    provider_name: str | None
-    total_cost_usd: Usd = Field(description="Sum of total_cost_usd over the generations found.")
-    cache_discount_usd: Usd | None
-    upstream_inference_cost_usd: Usd | None
-    is_byok: bool | None
-    tokens: TokensOut | None
-    latency_ms: float | None
-    generation_time_ms: float | None
-    created_at: str | None
-    finish_reason: str | None
-    streamed: bool | None
-    cancelled: bool | None
-    estimate: EstimateOut | None
-    generations: list[GenerationOut]
-    not_found: list[str]
-    ledger: str = Field(description="Whether the generations were recorded in the spend ledger.")
-    catalog: CatalogBlock
 
 
 def _close(a: Decimal, b: Decimal) -> bool:
@@ -315,27 +258,29 @@ async def _lookup_all(
 def _summary(out: GetGenerationCostOutput) -> str:
     rows = [
         [
-            g.id,
-            g.model or "-",
-            g.provider_name or "-",
-            f"{(g.tokens.native_prompt or 0):,}/{(g.tokens.native_completion or 0):,}",
-            "-" if g.total_cost_usd is None else display_usd(Decimal(g.total_cost_usd)),
-            "-" if g.estimate.total_usd is None else display_usd(Decimal(g.estimate.total_usd)),
+            g["id"],
+            g["model"] or "-",
+            g["provider_name"] or "-",
+            f"{(g['tokens']['native_prompt'] or 0):,}/{(g['tokens']['native_completion'] or 0):,}",
+            "-" if g["total_cost_usd"] is None else display_usd(Decimal(g["total_cost_usd"])),
+            "-"
+            if g["estimate"]["total_usd"] is None
+            else display_usd(Decimal(g["estimate"]["total_usd"])),
         ]
-        for g in out.generations
+        for g in out["generations"]
     ]
     parts = []
     if rows:
         parts.append(table(["id", "model", "provider", "tokens in/out", "cost", "listed"], rows))
-    if len(out.generations) == 1:
-        parts.append(out.generations[0].estimate.note)
+    if len(out["generations"]) == 1:
+        parts.append(out["generations"][0]["estimate"]["note"])
     else:
         parts.append(
-            f"Total: {display_usd(Decimal(out.total_cost_usd))} over "
-            f"{plural(len(out.generations), 'generation')}."
+            f"Total: {display_usd(Decimal(out['total_cost_usd']))} over "
+            f"{plural(len(out['generations']), 'generation')}."
         )
-    if out.not_found:
-        parts.append(f"Not found (yet): {', '.join(out.not_found)}.")
+    if out["not_found"]:
+        parts.append(f"Not found (yet): {', '.join(out['not_found'])}.")
     return "\n".join(parts)
 
 
@@ -390,7 +335,7 @@ async def get_generation_cost(
             generations.append(_generation_out(outcome, snapshot.catalog, history.get(outcome.id)))
     with exactly():
         total = sum(
-            (Decimal(g.total_cost_usd) for g in generations if g.total_cost_usd is not None),
+            (Decimal(cost) for g in generations if (cost := g["total_cost_usd"]) is not None),
             Decimal(0),
         )
     ledger_note = await record_generations(
@@ -398,21 +343,21 @@ async def get_generation_cost(
     )
     one = generations[0] if single and generations else None
     out = GetGenerationCostOutput(
-        id=one.id if one else None,
-        model=one.model if one else None,
-        provider_name=one.provider_name if one else None,
+        id=one["id"] if one else None,
+        model=one["model"] if one else None,
+        provider_name=one["provider_name"] if one else None,
         total_cost_usd=usd(total),
-        cache_discount_usd=one.cache_discount_usd if one else None,
-        upstream_inference_cost_usd=one.upstream_inference_cost_usd if one else None,
-        is_byok=one.is_byok if one else None,
-        tokens=one.tokens if one else None,
-        latency_ms=one.latency_ms if one else None,
-        generation_time_ms=one.generation_time_ms if one else None,
-        created_at=one.created_at if one else None,
-        finish_reason=one.finish_reason if one else None,
-        streamed=one.streamed if one else None,
-        cancelled=one.cancelled if one else None,
-        estimate=one.estimate if one else None,
+        cache_discount_usd=one["cache_discount_usd"] if one else None,
+        upstream_inference_cost_usd=one["upstream_inference_cost_usd"] if one else None,
+        is_byok=one["is_byok"] if one else None,
+        tokens=one["tokens"] if one else None,
+        latency_ms=one["latency_ms"] if one else None,
+        generation_time_ms=one["generation_time_ms"] if one else None,
+        created_at=one["created_at"] if one else None,
+        finish_reason=one["finish_reason"] if one else None,
+        streamed=one["streamed"] if one else None,
+        cancelled=one["cancelled"] if one else None,
+        estimate=one["estimate"] if one else None,
         generations=generations,
         not_found=not_found,
         ledger=ledger_note,

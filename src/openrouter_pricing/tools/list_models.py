@@ -11,14 +11,14 @@ Decisions:
 - ``created`` is the model's publication date (UTC, ``YYYY-MM-DD``), easier to read than unix time.
 - A model's row (and its text-table cells) depends only on the model, so each is built once per
   catalog and kept with it (``_ROWS``, weakly keyed by the catalog, so it goes with the catalog): a
-  page costs dict lookups. Rows are plain JSON-ready dicts, the dump of ``ModelRow``; the SDK
-  validates them against the published schema, so they are not validated here first.
+  page costs dict lookups. Rows are ``ModelRow``s (``tools.outputs``): plain JSON-ready dicts whose
+  keys and types the type checker verifies, so they are not validated per call.
 """
 
 import weakref
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated
 
 from mcp.types import CallToolResult
 from pydantic import Field
@@ -26,9 +26,6 @@ from pydantic import Field
 from ..core.money import DYNAMIC_PRICE, display_usd, format_usd, per_million
 from .common import (
     AppContext,
-    CatalogBlock,
-    OutputModel,
-    Usd,
     catalog_dict,
     catalog_lines,
     fail,
@@ -38,6 +35,7 @@ from .common import (
     table,
 )
 from .limits import SortKey
+from .outputs import ListModelsOutput, ModelRow
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -50,51 +48,6 @@ MAX_LIMIT = 200
 MAX_OFFSET = 1_000_000
 
 
-class ModelRow(OutputModel):
-    id: str
-    name: str
-    context_length: int
-    max_completion_tokens: int | None
-    prompt_per_m: Usd | None
-    completion_per_m: Usd | None
-    cache_read_per_m: Usd | None
-    cache_write_per_m: Usd | None
-    reasoning_per_m: Usd | None
-    request_usd: Usd | None
-    image_usd: Usd | None
-    web_search_usd: Usd | None
-    input_modalities: list[str]
-    output_modalities: list[str]
-    supports: list[str]
-    is_free: bool
-    is_dynamic: bool
-    intelligence_index: float | None
-    created: str | None
-    billing: Literal["token", "image", "video", "transcription", "speech", "clip", "unknown"] = (
-        Field(
-            description="How the model is billed; prompt_per_m/completion_per_m are null "
-            "for video, transcription, speech, clip and unknown, whose prices are in unit_prices."
-        )
-    )
-    unit_prices: dict[str, Usd] = Field(
-        description="A media model's own prices in USD by unit (second, video_token, "
-        "image_token, character, generation, ...); empty for per-token models."
-    )
-    alias_of: str | None = Field(
-        description="For a '~...-latest' alias, the model it points at (its prices may differ)."
-    )
-
-
-class ListModelsOutput(OutputModel):
-    models: list[ModelRow]
-    total: int = Field(description="Models matching the filters, before paging.")
-    offset: int
-    next_offset: int | None = Field(
-        description="Pass as offset for the next page; null at the end."
-    )
-    catalog: CatalogBlock
-
-
 def _fixed(price: Decimal | None, scale: bool) -> str | None:
     """A listed, fixed price as an exact string (per million when ``scale``); else ``None``."""
     if price is None or price == DYNAMIC_PRICE:
@@ -102,8 +55,8 @@ def _fixed(price: Decimal | None, scale: bool) -> str | None:
     return format_usd(per_million(price) if scale else price)
 
 
-def model_row(model: "Model", video: "VideoModel | None" = None) -> dict[str, Any]:
-    """One model's row: the JSON-ready dump of a ``ModelRow`` (same keys, same order); ``video``
+def model_row(model: "Model", video: "VideoModel | None" = None) -> ModelRow:
+    """One model's row (JSON-ready, in the contract's key order); ``video``
     is the model's entry in the video listing, for a video model's prices."""
     from ..core.aliases import alias_of
     from ..core.billing import unit_prices
@@ -120,30 +73,30 @@ def model_row(model: "Model", video: "VideoModel | None" = None) -> dict[str, An
         else None
     )
     index = model.intelligence_index
-    return {
-        "id": model.id,
-        "name": model.name or model.id,
-        "context_length": context_of(model),
-        "max_completion_tokens": model.max_completion_tokens,
-        "prompt_per_m": _fixed(p.prompt or Decimal(0), True) if per_token else None,
-        "completion_per_m": _fixed(p.completion or Decimal(0), True) if per_token else None,
-        "cache_read_per_m": _fixed(p.input_cache_read, True),
-        "cache_write_per_m": _fixed(p.input_cache_write, True),
-        "reasoning_per_m": _fixed(p.internal_reasoning, True),
-        "request_usd": _fixed(p.request, False),
-        "image_usd": _fixed(p.image, False),
-        "web_search_usd": _fixed(p.web_search, False),
-        "input_modalities": list(model.architecture.input_modalities),
-        "output_modalities": list(model.architecture.output_modalities),
-        "supports": list(model.supported_parameters),
-        "is_free": model.is_free,
-        "is_dynamic": p.is_dynamic,
-        "intelligence_index": None if index is None else float(index),
-        "created": created,
-        "billing": kind,
-        "unit_prices": {unit: format_usd(price) for unit, price in units.items()},
-        "alias_of": alias_of(model),
-    }
+    return ModelRow(
+        id=model.id,
+        name=model.name or model.id,
+        context_length=context_of(model),
+        max_completion_tokens=model.max_completion_tokens,
+        prompt_per_m=_fixed(p.prompt or Decimal(0), True) if per_token else None,
+        completion_per_m=_fixed(p.completion or Decimal(0), True) if per_token else None,
+        cache_read_per_m=_fixed(p.input_cache_read, True),
+        cache_write_per_m=_fixed(p.input_cache_write, True),
+        reasoning_per_m=_fixed(p.internal_reasoning, True),
+        request_usd=_fixed(p.request, False),
+        image_usd=_fixed(p.image, False),
+        web_search_usd=_fixed(p.web_search, False),
+        input_modalities=list(model.architecture.input_modalities),
+        output_modalities=list(model.architecture.output_modalities),
+        supports=list(model.supported_parameters),
+        is_free=model.is_free,
+        is_dynamic=p.is_dynamic,
+        intelligence_index=None if index is None else float(index),
+        created=created,
+        billing=kind,
+        unit_prices={unit: format_usd(price) for unit, price in units.items()},
+        alias_of=alias_of(model),
+    )
 
 
 def _price_cell(per_m: str | None, dynamic: bool) -> str:
@@ -152,7 +105,7 @@ def _price_cell(per_m: str | None, dynamic: bool) -> str:
     return display_usd(Decimal(per_m), places=None)  # exact: a table never rounds a price
 
 
-def _unit_cell(row: dict[str, Any]) -> str:
+def _unit_cell(row: ModelRow) -> str:
     """A media model's headline price for the table: its cheapest unit price, or "no price"."""
     prices = row["unit_prices"]
     if not prices:
@@ -162,7 +115,7 @@ def _unit_cell(row: dict[str, Any]) -> str:
     return f"{display_usd(Decimal(price), places=4)}/{unit}{suffix}"
 
 
-def _cells(row: dict[str, Any]) -> list[str]:
+def _cells(row: ModelRow) -> list[str]:
     """A row's cells in the text table."""
     index = row["intelligence_index"]
     if row["billing"] in ("token", "image"):
@@ -181,7 +134,7 @@ def _cells(row: dict[str, Any]) -> list[str]:
 
 # Per catalog: model id -> (the model, its row, its cells). The model is kept to check identity,
 # so two models with one id never share a row.
-_Entry = tuple["Model", dict[str, Any], list[str]]
+_Entry = tuple["Model", ModelRow, list[str]]
 _ROWS: "weakref.WeakKeyDictionary[Catalog, dict[str, _Entry]]" = weakref.WeakKeyDictionary()
 
 
@@ -315,12 +268,12 @@ async def list_models(
     catalog = snapshot.catalog
     page = catalog.search(spec)
     entries = _rows(catalog, page.models)
-    output = {  # ListModelsOutput's dump (the tests check results against its schema)
-        "models": [row for _, row, _ in entries],
-        "total": page.total,
-        "offset": page.offset,
-        "next_offset": page.next_offset,
-        "catalog": catalog_dict(info),
-    }
+    output = ListModelsOutput(
+        models=[row for _, row, _ in entries],
+        total=page.total,
+        offset=page.offset,
+        next_offset=page.next_offset,
+        catalog=catalog_dict(info),
+    )
     summary = _summary(entries, page, spec, catalog)
     return result(output, "\n".join([summary, *catalog_lines(info)]))

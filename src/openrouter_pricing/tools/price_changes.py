@@ -19,8 +19,9 @@ from mcp.types import CallToolResult
 from pydantic import Field
 
 from ..core.money import per_million
-from .common import AppContext, OutputModel, fail, load_catalog, result, table
+from .common import AppContext, fail, load_catalog, result, table
 from .ledger_common import on_ledger
+from .outputs import ChangeOut, PriceChangesOutput
 from .spend_report import FIRST_DAY, LAST_DAY
 
 if TYPE_CHECKING:
@@ -29,19 +30,6 @@ if TYPE_CHECKING:
 DEFAULT_DAYS = 30
 UNIT_KEYS = frozenset({"image", "image_output", "web_search", "request"})
 Name = Annotated[str, Field(min_length=1, max_length=200)]
-
-
-class ChangeOut(OutputModel):
-    model: str
-    price_key: str = Field(description="prompt, completion, input_cache_read, image, request...")
-    old: str | None = Field(description="As OpenRouter lists it: USD per token or per unit.")
-    new: str | None
-    first_seen: str = Field(description="When the new price was first seen (UTC).")
-
-
-class PriceChangesOutput(OutputModel):
-    changes: list[ChangeOut]
-    total: int = Field(description="Changes matching, before the limit.")
 
 
 def _shown(key: str, price: str | None) -> str:
@@ -99,13 +87,13 @@ async def price_changes(
     head += f" (showing {len(found)})." if len(found) < total else "."
     rows = [
         [
-            c.model,
-            c.price_key,
-            _shown(c.price_key, c.old),
-            _shown(c.price_key, c.new),
-            c.first_seen[:10],
+            c["model"],
+            c["price_key"],
+            _shown(c["price_key"], c["old"]),
+            _shown(c["price_key"], c["new"]),
+            c["first_seen"][:10],
         ]
-        for c in out.changes
+        for c in out["changes"]
     ]
     text = "\n".join(
         [head, table(["model", "price", "old", "new", "first seen"], rows)] if rows else [head]

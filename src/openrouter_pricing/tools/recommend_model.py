@@ -10,16 +10,13 @@ Decisions:
 
 from dataclasses import replace
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from mcp.types import CallToolResult
 from pydantic import Field
 
 from .common import (
     AppContext,
-    CatalogBlock,
-    OutputModel,
-    Usd,
     catalog_block,
     catalog_lines,
     fail,
@@ -39,6 +36,7 @@ from .limits import (
     MAX_UNITS_PER_REQUEST,
     OutputModality,
 )
+from .outputs import RecommendationOut, RecommendModelOutput
 from .policy_args import (
     DataCollection,
     MaxLatencyMs,
@@ -57,60 +55,30 @@ if TYPE_CHECKING:
 AuthorList = Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=50)]
 
 
-class RecommendationOut(OutputModel):
-    rank: int
-    model: str
-    name: str
-    estimated_cost_per_request_usd: Usd
-    estimated_total_usd: Usd
-    quality_index: float | None
-    quality_source: str = Field(
-        description="Where quality_index comes from: the benchmark used, or the stated stand-in."
-    )
-    tier: str
-    context_length: int
-    why: str
-    alias_of: str | None = Field(
-        default=None, description="For a '~...-latest' alias, the model it points at."
-    )
-    endpoint: str | None = Field(
-        default=None, description="Under a policy: the endpoint priced (the cheapest meeting it)."
-    )
-    provider: dict[str, Any] | None = Field(
-        default=None, description="Under a policy: the provider object to send with the request."
-    )
-
-
-class RecommendModelOutput(OutputModel):
-    recommendations: list[RecommendationOut]
-    considered: int = Field(description="Models looked at.")
-    rejected: dict[str, int] = Field(description="Models removed, by reason.")
-    assumptions: list[str]
-    catalog: CatalogBlock
-
-
 def _summary(out: RecommendModelOutput, found: "RecommendResult", modality: str) -> str:
     rows = [
         [
-            str(r.rank),
-            r.model,
+            str(r["rank"]),
+            r["model"],
             money_text(rec.estimated_cost_per_request),
             money_text(rec.estimated_total),
-            "" if r.quality_index is None else f"{r.quality_index:g}",
-            r.tier,
+            "" if r["quality_index"] is None else f"{r['quality_index']:g}",
+            r["tier"],
         ]
-        for r, rec in zip(out.recommendations, found.recommendations, strict=True)
+        for r, rec in zip(out["recommendations"], found.recommendations, strict=True)
     ]
     job = f"a {found.complexity} task" if modality == "text" else f"a {modality} job"
-    parts = [f"{len(rows)} recommendation(s) for {job}, of {out.considered} models considered."]
+    parts = [f"{len(rows)} recommendation(s) for {job}, of {out['considered']} models considered."]
     if rows:
         parts.append(table(["#", "model", "per request", "total", "quality", "tier"], rows))
-        parts.extend(f"{r.rank}. {r.model}: {r.why}" for r in out.recommendations if r.why)
-    if out.rejected:
-        parts.append(
-            "Rejected: " + ", ".join(f"{reason} {n}" for reason, n in out.rejected.items()) + "."
+        parts.extend(
+            f"{r['rank']}. {r['model']}: {r['why']}" for r in out["recommendations"] if r["why"]
         )
-    parts.extend(f"Assumption: {a}" for a in out.assumptions)
+    if out["rejected"]:
+        parts.append(
+            "Rejected: " + ", ".join(f"{reason} {n}" for reason, n in out["rejected"].items()) + "."
+        )
+    parts.extend(f"Assumption: {a}" for a in out["assumptions"])
     return "\n".join(parts)
 
 
@@ -253,10 +221,9 @@ async def recommend_model(
         found, picks = await recommend_under_policy(state, found, request, policy, limit)
     elif policy.active:
         found = replace(found, assumptions=(*found.assumptions, MEDIA_POLICY_NOTE))
-    # Built without validation from typed values; the tests check results against the schema.
-    out = RecommendModelOutput.model_construct(
+    out = RecommendModelOutput(
         recommendations=[
-            RecommendationOut.model_construct(
+            RecommendationOut(
                 rank=rec.rank,
                 model=rec.model.id,
                 name=rec.model.name or rec.model.id,

@@ -25,9 +25,10 @@ from pydantic import Field
 from ..core.errors import ForbiddenError, PricingError
 from ..core.money import display_usd, exactly
 from ..state import AppState
-from .common import AppContext, OutputModel, Usd, fail, load_catalog, result, table, usd
+from .common import AppContext, fail, load_catalog, result, table, usd
 from .ledger_common import Tags, checked_tags, key_in_use, on_ledger
-from .spend_savings import SavingOut, savings_review
+from .outputs import GroupOut, SpendReportOutput
+from .spend_savings import savings_review
 
 if TYPE_CHECKING:
     from ..core.ledger import LedgerDB, SpendRow
@@ -37,25 +38,6 @@ FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)  # beyond them, a typ
 MAX_DAYS = 3660
 GROUP = re.compile(r"day|model|provider|tag:[A-Za-z0-9_.-]{1,40}")
 GroupName = Annotated[str, Field(min_length=3, max_length=44)]
-
-
-class GroupOut(OutputModel):
-    keys: list[str | None] = Field(description="One value per group_by entry, in order.")
-    spend_usd: Usd
-    generations: int
-
-
-class SpendReportOutput(OutputModel):
-    since: str
-    until: str
-    group_by: list[str]
-    total_usd: Usd
-    generations: int
-    groups: list[GroupOut]
-    activity_total_usd: Usd | None = Field(description="OpenRouter's GET /activity total.")
-    unrecorded_usd: Usd | None = Field(description="Activity the ledger never saw.")
-    savings: list[SavingOut]
-    notes: list[str]
 
 
 def _window(since: date | None, until: date | None) -> tuple[date, date]:
@@ -138,43 +120,43 @@ async def _activity(  # noqa: PLR0917
 
 def _summary(out: SpendReportOutput) -> str:
     head = (
-        f"Spend {out.since} to {out.until}: {display_usd(Decimal(out.total_usd))} over "
-        f"{out.generations} generations."
+        f"Spend {out['since']} to {out['until']}: {display_usd(Decimal(out['total_usd']))} over "
+        f"{out['generations']} generations."
     )
     parts = [head]
-    if out.groups:
+    if out["groups"]:
         parts.append(
             table(
-                [*out.group_by, "spend", "generations"],
+                [*out["group_by"], "spend", "generations"],
                 [
                     [
-                        *(k or "-" for k in g.keys),
-                        display_usd(Decimal(g.spend_usd)),
-                        str(g.generations),
+                        *(k or "-" for k in g["keys"]),
+                        display_usd(Decimal(g["spend_usd"])),
+                        str(g["generations"]),
                     ]
-                    for g in out.groups[:30]
+                    for g in out["groups"][:30]
                 ],
             )
         )
-    if out.activity_total_usd is not None:
+    if out["activity_total_usd"] is not None:
         parts.append(
-            f"OpenRouter activity: {display_usd(Decimal(out.activity_total_usd))}; unrecorded "
-            f"{display_usd(Decimal(out.unrecorded_usd or '0'))}."
+            f"OpenRouter activity: {display_usd(Decimal(out['activity_total_usd']))}; unrecorded "
+            f"{display_usd(Decimal(out['unrecorded_usd'] or '0'))}."
         )
-    for s in out.savings:
-        line = f"Savings on {s.model} ({display_usd(Decimal(s.spend_usd))}):"
-        if s.floor_usd is not None:
+    for s in out["savings"]:
+        line = f"Savings on {s['model']} ({display_usd(Decimal(s['spend_usd']))}):"
+        if s["floor_usd"] is not None:
             line += (
-                f" :floor at {s.floor_endpoint} {display_usd(Decimal(s.floor_usd))}"
-                f" ({s.floor_saving_percent}%)"
+                f" :floor at {s['floor_endpoint']} {display_usd(Decimal(s['floor_usd']))}"
+                f" ({s['floor_saving_percent']}%)"
             )
-        if s.alternative_usd is not None:
+        if s["alternative_usd"] is not None:
             line += (
-                f"; {s.alternative_model} {display_usd(Decimal(s.alternative_usd))}"
-                f" ({s.alternative_saving_percent}%)"
+                f"; {s['alternative_model']} {display_usd(Decimal(s['alternative_usd']))}"
+                f" ({s['alternative_saving_percent']}%)"
             )
         parts.append(line + ".")
-    parts.extend(f"Note: {n}" for n in out.notes)
+    parts.extend(f"Note: {n}" for n in out["notes"])
     return "\n".join(parts)
 
 

@@ -26,7 +26,8 @@ import anyio.to_thread
 from ..core.errors import PricingError
 from ..core.money import WIDE, exactly
 from ..state import AppState
-from .common import OutputModel, Usd, usd, usd_or_none
+from .common import usd, usd_or_none
+from .outputs import SavingOut
 
 if TYPE_CHECKING:
     from ..core.catalog import Catalog
@@ -37,21 +38,6 @@ if TYPE_CHECKING:
 TOP_MODELS = 3
 MAX_PRICED_ROWS = 2000
 _CAPABILITIES = (("tools", "tools"), ("structured_outputs", "structured_outputs"))
-
-
-class SavingOut(OutputModel):
-    model: str
-    spend_usd: Usd
-    generations: int
-    floor_endpoint: str | None
-    floor_usd: Usd | None
-    floor_saving_usd: Usd | None
-    floor_saving_percent: str | None
-    alternative_model: str | None
-    alternative_usd: Usd | None
-    alternative_saving_usd: Usd | None
-    alternative_saving_percent: str | None
-    note: str
 
 
 @dataclass(frozen=True)
