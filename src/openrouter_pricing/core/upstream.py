@@ -17,6 +17,7 @@ from email.utils import parsedate_to_datetime
 import httpx2
 
 from . import errors
+from .upstream_budget import UpstreamBudgetSpent
 
 MESSAGE_CLIP = 200
 _SPACES = re.compile(r"[\s\x00-\x1f\x7f]+")
@@ -61,6 +62,10 @@ KIND_ERRORS: dict[str, tuple[type[errors.OpenRouterError], str]] = {
     "disconnected": (
         errors.InvalidResponseError,
         "The connection broke before {what} arrived in full ({reason}); try again.",
+    ),
+    "budget": (
+        UpstreamBudgetSpent,
+        "Stopped asking OpenRouter for {what}: {reason}; ask for fewer ids at once.",
     ),
     "invalid": (
         errors.InvalidResponseError,
