@@ -169,26 +169,41 @@ def serve_http(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
     from .http_app import build_http_app
+    from .http_connections import MAX_HEADER_BYTES, ConnectionLimits, guarded_protocol
     from .server import build_server
     from .state import Runtime
 
     runtime = Runtime(settings)
     server = build_server(settings, runtime=runtime)
     token = settings.auth_token.reveal() if settings.auth_token else None
+    host = args.host.strip("[]")  # "[::1]" and "::1" are one address
+    connections = ConnectionLimits(
+        header_timeout=settings.header_timeout_seconds,
+        max_connections=settings.max_connections,
+        send_timeout=settings.stream_send_timeout_seconds,
+    )
     app = build_http_app(
-        server, runtime, host=args.host, auth_token=token, allowed_hosts=args.allowed_host
+        server,
+        runtime,
+        host=host,
+        auth_token=token,
+        allowed_hosts=args.allowed_host,
+        connections=connections,
     )
     config = uvicorn.Config(
         app,
-        host=args.host,
+        host=host,
         port=args.port,
+        http=guarded_protocol(connections),
+        timeout_keep_alive=max(1, round(settings.keep_alive_seconds)),
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
         log_config=None,
         access_log=False,
         log_level=settings.log_level.lower(),
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         server_header=False,
     )
-    shown = f"[{args.host}]" if ":" in args.host else args.host
+    shown = f"[{host}]" if ":" in host else host
     print(
         f"openrouter-pricing-mcp {__version__} on http://{shown}:{args.port}: /mcp (streamable "
         "HTTP), /sse (SSE), /healthz",
