@@ -51,6 +51,7 @@ CACHE_VERSION = 1
 
 RETRY_AFTER_FAILURE_SECONDS = 60.0
 ABANDONED_TEMP_SECONDS = 600.0
+FUTURE_TOLERANCE_SECONDS = 300.0  # clocks disagree a little; a cache further ahead is stale
 
 
 class CatalogFetcher(Protocol):
@@ -138,6 +139,9 @@ class CatalogStore:
         return max(0.0, self._clock() - snapshot.fetched_at.timestamp())
 
     def is_stale(self, snapshot: CatalogSnapshot) -> bool:
+        ahead = snapshot.fetched_at.timestamp() - self._clock()
+        if ahead > FUTURE_TOLERANCE_SECONDS and snapshot.source in ("live", "cache"):
+            return True  # "fetched" in the future: a wrong clock or a forged file, not fresh
         return self.age_seconds(snapshot) > self._settings.catalog_ttl_seconds
 
     def info(self, snapshot: CatalogSnapshot) -> CatalogInfo:
@@ -199,7 +203,7 @@ class CatalogStore:
             parsed = parse_models_json(path.read_bytes())
             mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
             return self._snapshot_of(parsed, "file", mtime)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             raise CatalogUnavailableError(
                 f"The catalog file {str(path)[:200]!r} could not be read as a /models JSON "
                 f"({type(exc).__name__}); pass a file saved from GET /api/v1/models."
@@ -284,7 +288,7 @@ class CatalogStore:
                     and fast.base_url == self._settings.base_url
                 ):
                     raise ValueError("not a catalog cache of this version and base URL")
-                fetched_at = datetime.fromisoformat(fast.fetched_at)
+                fetched_at = _cache_time(fast.fetched_at)
                 return self._snapshot_of(unique_models(fast.models.data), "cache", fetched_at)
             document = json.loads(body)
             if not (
@@ -294,11 +298,13 @@ class CatalogStore:
                 and document.get("base_url") == self._settings.base_url
             ):
                 raise ValueError("not a catalog cache of this version and base URL")
-            fetched_at = datetime.fromisoformat(document["fetched_at"])
+            fetched_at = _cache_time(document["fetched_at"])
             return self._snapshot_from(document["models"], "cache", fetched_at)
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        # RecursionError: a deeply nested file; ArithmeticError: a time that overflows. Either
+        # way the file is ignored here and replaced by the next good fetch.
+        except (OSError, ValueError, KeyError, TypeError, RecursionError, ArithmeticError) as exc:
             logger.warning("ignoring unusable catalog cache %s: %s", path, exc)
             return None
 
@@ -364,6 +370,20 @@ class CatalogStore:
                 raise
             self._endpoints[key] = (self._clock(), endpoints)
             return endpoints
+
+
+def _cache_time(text: Any) -> datetime:
+    """A cache file's ``fetched_at`` as an aware time that converts to a timestamp, or raises
+    ``ValueError`` (a naive time is UTC, as the store writes it)."""
+    if not isinstance(text, str):
+        raise ValueError("fetched_at is not a time")
+    moment = datetime.fromisoformat(text)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        moment.timestamp()
+        return moment.astimezone(UTC)
+    except (OverflowError, OSError) as exc:
+        raise ValueError(f"fetched_at {text[:40]!r} is out of range") from exc
 
 
 def _remove_abandoned_temp_files(directory: Path) -> None:
