@@ -96,7 +96,7 @@ class BearerTokenMiddleware:
         self, app: ASGIApp, token: str, open_paths: frozenset[str] = frozenset({HEALTH_PATH})
     ) -> None:
         self._app = app
-        self._token = token.encode()
+        self._token = token.encode("utf-8")
         self._open_paths = open_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -104,8 +104,9 @@ class BearerTokenMiddleware:
             await self._app(scope, receive, send)
             return
         scheme, _, presented = Headers(scope=scope).get("authorization", "").partition(" ")
+        # Starlette decodes header bytes as Latin-1: back to the bytes sent, compared as UTF-8.
         if scheme.lower() == "bearer" and hmac.compare_digest(
-            presented.strip().encode(), self._token
+            presented.strip().encode("latin-1"), self._token
         ):
             await self._app(scope, receive, send)
             return

@@ -40,6 +40,21 @@ def call_key(context: Any) -> CallKey | None:
     return (session, request_id) if session else None
 
 
+def blank_caller_key(context: Any) -> bool:
+    """Whether the call came with an ``X-OpenRouter-Key`` header that holds nothing (which must
+    not fall back silently to the server's key)."""
+    try:
+        headers = context.headers
+    except (AttributeError, ValueError):
+        return False
+    if not headers:
+        return False
+    value = headers.get("x-openrouter-key")
+    if value is None:
+        value = headers.get("X-OpenRouter-Key")
+    return value is not None and not value.strip()
+
+
 @contextmanager
 def registered(key: CallKey | None) -> Iterator[anyio.CancelScope]:
     """A cancel scope for one call, findable by ``cancel_call(key)`` while the call runs."""
@@ -72,4 +87,4 @@ def running_calls() -> int:
     return sum(len(scopes) for scopes in _running.values())
 
 
-__all__ = ["CallKey", "call_key", "cancel_call", "registered", "running_calls"]
+__all__ = ["CallKey", "blank_caller_key", "call_key", "cancel_call", "registered", "running_calls"]

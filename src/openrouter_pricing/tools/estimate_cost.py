@@ -36,6 +36,7 @@ from .common import (
     table,
     usd,
 )
+from .cpu_bound import cpu_slot
 from .limits import MAX_REQUESTS, MAX_TOKENS_PER_REQUEST, MAX_UNITS_PER_REQUEST
 
 if TYPE_CHECKING:
@@ -179,7 +180,11 @@ async def _count_prompt(
         model = resolved.model
         with pricing_errors():  # counting can take a moment: keep it off the event loop
             counted = await anyio.to_thread.run_sync(
-                count_tokens, prompt_text, model.id, model.architecture.tokenizer
+                count_tokens,
+                prompt_text,
+                model.id,
+                model.architecture.tokenizer,
+                limiter=cpu_slot(),
             )
         if not counted.exact:
             warnings.append(

@@ -50,7 +50,7 @@ from ..core.errors import PricingError
 from ..core.settings import Secret, Settings, scrub_secrets
 from ..core.upstream_budget import upstream_budget
 from ..state import AppState
-from .call_control import call_key, registered
+from .call_control import blank_caller_key, call_key, registered
 from .common import caller_key
 
 logger = logging.getLogger(__name__)
@@ -241,6 +241,14 @@ class GuardedServer(MCPServer[AppState]):
         if unknown:
             message = self._say(name, unknown_arguments_message(name, unknown, known))
             raise ToolError(scrub_secrets(message, _secrets(context, state)))
+        if name in self.open_world_tools and blank_caller_key(context):
+            raise ToolError(
+                self._say(
+                    name,
+                    "the X-OpenRouter-Key header is empty; send your OpenRouter key in it, or "
+                    "leave the header out to use the server's key.",
+                )
+            )
         settings = state.settings if state else Settings()
         deadline = settings.call_timeout_seconds
         with (
