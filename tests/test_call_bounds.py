@@ -1,0 +1,128 @@
+"""Every tool call bounded and cancelled with its caller, in process against the fake OpenRouter:
+one deadline per call, one wait shared by a list of generation ids, a budget of upstream requests
+per call, and ``notifications/cancelled`` stopping a call and its upstream polling."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import anyio
+from mcp import Client
+
+from fake_openrouter import FakeOpenRouter, Fault
+from mcp_helpers import error_text, ok, server_for
+from openrouter_pricing.core.settings import Settings
+from openrouter_pricing.tools import call_control
+from reliability_counts import count
+
+# Generous for a loaded 2-core machine; the point is "about wait_seconds", not "420 s".
+SLACK_SECONDS = 15.0
+
+
+async def test_fifty_ids_that_never_appear_share_one_wait_and_a_bounded_number_of_requests(
+    fake_openrouter: FakeOpenRouter, tmp_path: Path
+) -> None:
+    server = server_for(fake_openrouter, tmp_path, max_upstream_requests_per_call=120)
+    ids = [f"gen-never-{n}" for n in range(50)]
+    async with Client(server) as client:
+        await client.call_tool("list_models", {"limit": 1})  # the catalog, loaded apart
+        started = time.monotonic()
+        out = ok(
+            await client.call_tool("get_generation_cost", {"generation_id": ids, "wait_seconds": 3})
+        )
+        took = time.monotonic() - started
+    asked = fake_openrouter.count("/generation")
+    assert out["not_found"] == ids and out["generations"] == []
+    assert took < 3 + SLACK_SECONDS  # one shared wait, not ceil(50/8) x 3 s
+    assert 50 <= asked <= 120  # each id asked at least once, never past the call's budget
+    count("upstream-bounded calls")
+
+
+async def test_the_upstream_budget_of_a_call_stops_the_polling(
+    fake_openrouter: FakeOpenRouter, tmp_path: Path
+) -> None:
+    server = server_for(fake_openrouter, tmp_path, max_upstream_requests_per_call=20)
+    ids = [f"gen-never-{n}" for n in range(10)]
+    async with Client(server) as client:
+        await client.call_tool("list_models", {"limit": 1})
+        before = fake_openrouter.count("/generation")
+        started = time.monotonic()
+        out = ok(
+            await client.call_tool(
+                "get_generation_cost", {"generation_id": ids, "wait_seconds": 30}
+            )
+        )
+        took = time.monotonic() - started
+    assert fake_openrouter.count("/generation") - before == 20  # 2 rounds of 10, then no more
+    assert out["not_found"] == ids
+    assert took < 30  # the budget ended it, not the wait
+
+
+async def test_a_call_past_its_deadline_ends_with_one_sentence_and_frees_its_slot(
+    fake_openrouter: FakeOpenRouter, tmp_path: Path
+) -> None:
+    server = server_for(
+        fake_openrouter, tmp_path, call_timeout_seconds=1.0, max_concurrent_requests=1
+    )
+    async with Client(server) as client:
+        await client.call_tool("list_models", {"limit": 1})
+        fake_openrouter.script("/generation", [Fault.hang()] * 3)
+        started = time.monotonic()
+        result = await client.call_tool("get_generation_cost", {"generation_id": "gen-x"})
+        took = time.monotonic() - started
+        message = error_text(result)
+        assert "did not finish within 1 seconds" in message
+        assert "OPENROUTER_PRICING_CALL_TIMEOUT" in message
+        assert took < 1 + SLACK_SECONDS
+        ok(await client.call_tool("list_models", {"limit": 1}))  # the one slot is free again
+    count("deadline calls")
+
+
+async def test_notifications_cancelled_stops_the_call_and_its_upstream_requests(
+    fake_openrouter: FakeOpenRouter, tmp_path: Path
+) -> None:
+    server = server_for(fake_openrouter, tmp_path, max_concurrent_requests=1)
+    async with Client(server) as client:
+        await client.call_tool("list_models", {"limit": 1})
+        async with anyio.create_task_group() as tg:
+
+            async def long_call() -> None:
+                await client.call_tool(
+                    "get_generation_cost", {"generation_id": "gen-never", "wait_seconds": 60}
+                )
+
+            with anyio.fail_after(20):
+                tg.start_soon(long_call)
+                while fake_openrouter.count("/generation") < 2:  # noqa: ASYNC110 - upstream state
+                    await anyio.sleep(0.05)
+                tg.cancel_scope.cancel()  # the client sends notifications/cancelled
+        asked = fake_openrouter.count("/generation")
+        await anyio.sleep(3)  # the poll interval grows 0.5, 1, 2 s: any survivor would ask again
+        assert fake_openrouter.count("/generation") == asked
+        ok(await client.call_tool("list_models", {"limit": 1}))  # its slot was released
+    assert call_control.running_calls() == 0
+    count("cancelled calls")
+
+
+def test_the_limits_are_read_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "OPENROUTER_PRICING_CALL_TIMEOUT": "12.5",
+            "OPENROUTER_PRICING_MAX_UPSTREAM_REQUESTS_PER_CALL": "7",
+            "OPENROUTER_PRICING_MAX_SESSIONS_PER_CLIENT": "3",
+            "OPENROUTER_PRICING_HEADER_TIMEOUT": "4",
+        }
+    )
+    assert settings.call_timeout_seconds == 12.5
+    assert settings.max_upstream_requests_per_call == 7
+    assert settings.max_sessions_per_client == 3
+    assert settings.header_timeout_seconds == 4.0
+    assert settings.body_timeout_seconds == Settings().body_timeout_seconds
+    for bad in ("0", "-1", "nan", "1e9", "soon"):
+        try:
+            Settings.from_env({"OPENROUTER_PRICING_CALL_TIMEOUT": bad})
+        except ValueError as exc:
+            assert "OPENROUTER_PRICING_CALL_TIMEOUT" in str(exc)
+        else:
+            raise AssertionError(f"{bad!r} was accepted")
