@@ -198,7 +198,9 @@ class Health:
             load["connections"] = self.connections.open_connections
             load["max_connections"] = self.connections.max_connections
             if self.connections.saturated():
-                reasons.append(f"all {self.connections.max_connections} connections are open")
+                reasons.append(
+                    f"all {self.connections.max_connections} connections are serving requests"
+                )
         if self.guard is not None:
             load["running_calls"] = running_calls()
         status = "saturated" if reasons else "ok"

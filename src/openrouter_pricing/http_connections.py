@@ -43,7 +43,9 @@ class ConnectionLimits:
     _connections: set[Any] = field(default_factory=set, repr=False)
 
     def saturated(self) -> bool:
-        return len(self._connections) >= self.max_connections
+        """Every connection is serving a request: none could be reclaimed for a new one."""
+        busy = sum(1 for c in self._connections if not c._between_requests())
+        return busy >= self.max_connections
 
 
 class GuardedH11Protocol(H11Protocol):
