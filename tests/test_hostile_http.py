@@ -20,7 +20,7 @@ from mcp import Client
 
 from fake_openrouter import FakeOpenRouter, Fault
 from mcp_helpers import RunningServer, free_port, ok, start, stop
-from reliability_counts import count
+from reliability_counts import count, note
 
 INIT = {
     "jsonrpc": "2.0",
@@ -142,15 +142,27 @@ async def test_half_sent_headers_time_out_and_cannot_exhaust_connections(
     sockets: list[socket.socket] = []
     try:
         fds_before = open_fds(server)
+        unloaded = await list_one(server)
         for _ in range(300):  # six times the cap, none of them ever finishing its headers
             sock = socket.create_connection(host_port(server), timeout=5)
             sock.sendall(b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
             sockets.append(sock)
+        started = time.monotonic()
         status, body = health(server)  # a probe still gets in: the oldest idle ones made room
+        probe = time.monotonic() - started
         assert status == 200 and body["load"]["connections"] <= 51
-        assert await list_one(server) < SLACK_SECONDS  # and so does a real client
-        assert open_fds(server) <= fds_before + 60
+        loaded = await list_one(server)
+        assert loaded < SLACK_SECONDS  # and so does a real client
+        fds = open_fds(server) - fds_before
+        assert fds <= 60
+        started = time.monotonic()
         assert wait_for(lambda: all(closed_by_server(s) for s in sockets), 2 + SLACK_SECONDS)
+        note(
+            f"half-sent headers: 300 sockets, cap 50, header timeout 2 s: /healthz "
+            f"{probe * 1000:.0f} ms, a new client's list_models {loaded:.2f} s "
+            f"(unloaded {unloaded:.2f} s), server fds +{fds}, all closed within "
+            f"{time.monotonic() - started + 0.0:.1f} s more"
+        )
         assert len(server.stderr()) < 200_000  # no log storm
     finally:
         for sock in sockets:
@@ -174,10 +186,16 @@ async def test_slow_bodies_time_out_without_holding_call_slots(
                 b"Accept: application/json, text/event-stream\r\nContent-Length: 1000\r\n\r\n{"
             )
             sockets.append(sock)
-        assert await list_one(server) < SLACK_SECONDS  # the slots are free meanwhile
+        started = time.monotonic()
+        meanwhile = await list_one(server)
+        assert meanwhile < SLACK_SECONDS  # the slots are free meanwhile
         for sock in sockets:
             sock.sendall(b" ")  # a drip
         answers = [read_answer(sock, 2 + SLACK_SECONDS) for sock in sockets]
+        note(
+            f"slow bodies: 12 against 4 slots, body timeout 2 s: list_models meanwhile "
+            f"{meanwhile:.2f} s; all 12 answered 408 within {time.monotonic() - started:.1f} s"
+        )
         assert all(a.startswith(b"HTTP/1.1 408") for a in answers), answers[0][:200]
         assert b"OPENROUTER_PRICING_BODY_TIMEOUT" in answers[0]
     finally:
@@ -211,10 +229,16 @@ def test_a_disconnected_post_stops_its_call_and_its_upstream_polling(
         )
         assert wait_for(lambda: fake.count("/generation") >= before + 2, SLACK_SECONDS)
         sock.close()  # the client goes away in the middle of the call
+        started = time.monotonic()
         assert wait_for(lambda: health(server)[1]["load"]["running_calls"] == 0, SLACK_SECONDS)
+        stopped = time.monotonic() - started
         asked = fake.count("/generation")
         time.sleep(3)  # the polling interval is at most 2 s this early: a survivor would ask
         assert fake.count("/generation") == asked
+        note(
+            f"client disconnected from a 60 s generation lookup: call stopped in "
+            f"{stopped * 1000:.0f} ms, {asked - before} upstream requests in all, none after"
+        )
         with httpx2.Client(base_url=server.base, timeout=10) as http:
             other = open_session(http)
             answer = http.post(
@@ -222,7 +246,8 @@ def test_a_disconnected_post_stops_its_call_and_its_upstream_polling(
                 json=call("list_models", {"limit": 1}),
                 headers={**HEADERS, "mcp-session-id": other},
             )
-            assert answer.status_code == 200 and '"isError":false' in answer.text.replace(" ", "")
+            assert answer.status_code == 200, answer.text
+            assert '"isError":false' in answer.text.replace(" ", "")
     finally:
         stop(server)
     count("disconnected calls")
@@ -289,6 +314,10 @@ def test_an_sse_client_that_never_reads_cannot_grow_memory(
         # reach their cap and its POSTs are refused, until the stalled stream is closed (and the
         # session with it) after the send timeout.
         first_refusal = statuses.index(429)
+        note(
+            f"SSE client never reading: 1,200 POSTs, {statuses.count(202)} accepted (answers "
+            f"the socket buffers took), the rest refused; server memory +{grown:.0f} MB"
+        )
         assert set(statuses[first_refusal:]) <= {429, 404}, statuses[first_refusal:]
         assert grown < 150, f"{grown:.0f} MB"
         with httpx2.Client(base_url=server.base, timeout=10) as http:
@@ -316,7 +345,12 @@ def test_sessions_are_capped_per_client_and_idle_ones_reclaimed(
         with httpx2.Client(base_url=server.base, timeout=10) as http:
             sessions = [open_session(http) for _ in range(40)]  # never closed
             assert len(set(sessions)) == 40  # every one admitted: idle ones made room
-            assert health(server)[1]["load"]["sessions"] <= 4
+            held = health(server)[1]["load"]["sessions"]
+            assert held <= 4
+            note(
+                f"40 sessions never closed by one client (cap 4 per client): all admitted, "
+                f"{held} held"
+            )
             gone = http.post(
                 "/mcp", json=call("list_models", {"limit": 1}),
                 headers={**HEADERS, "mcp-session-id": sessions[0]},

@@ -39,7 +39,7 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__
 from .http_connections import ConnectionLimits
@@ -163,10 +163,25 @@ class ConcurrencyLimitMiddleware:
             await response(scope, receive, send)
             return
         self._in_flight[stream] += 1
+        held = True
+
+        def release() -> None:
+            nonlocal held
+            if held:
+                held = False
+                self._in_flight[stream] -= 1
+
+        async def send_then_release(message: Message) -> None:
+            await send(message)
+            # The answer is complete: the client may send its next request now, while the
+            # handler is still winding down.
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                release()
+
         try:
-            await self._app(scope, receive, send)
+            await self._app(scope, receive, send_then_release)
         finally:
-            self._in_flight[stream] -= 1
+            release()
 
 
 class Health:
