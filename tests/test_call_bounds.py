@@ -130,3 +130,60 @@ def test_the_limits_are_read_from_the_environment() -> None:
             assert "OPENROUTER_PRICING_CALL_TIMEOUT" in str(exc)
         else:
             raise AssertionError(f"{bad!r} was accepted")
+
+
+async def test_long_prompts_counted_at_once_leave_other_callers_served(
+    fake_openrouter: FakeOpenRouter, tmp_path: Path
+) -> None:
+    """Four callers each count 200 KB of distinct words (the most a count may cost) while another
+    calls list_models in a loop: the counts take one worker thread at a time, so the other
+    caller's latency stays bounded."""
+    import random
+    import statistics
+    import string
+
+    rng = random.Random(15)
+    words = (
+        "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(3, 9)))
+        for _ in range(40_000)
+    )
+    prompt = " ".join(words)[:200_000]
+    server = server_for(fake_openrouter, tmp_path)
+    latencies: list[float] = []
+    async with Client(server) as client:
+        ok(await client.call_tool("list_models", {"limit": 1}))
+        arguments = {
+            "model": "openai/gpt-4o-mini",
+            "prompt_text": "warm up",
+            "completion_tokens": 1,
+        }
+        ok(await client.call_tool("estimate_cost", arguments))  # loads the tokenizer
+        for _ in range(20):
+            started = time.monotonic()
+            ok(await client.call_tool("list_models", {"limit": 1}))
+            latencies.append(time.monotonic() - started)
+        unloaded = statistics.median(latencies)
+        latencies.clear()
+        counted: list[dict[str, object]] = []
+        counting = time.monotonic()
+        async with anyio.create_task_group() as tg:
+
+            async def count_long() -> None:
+                arguments = {"model": "openai/gpt-4o-mini", "prompt_text": prompt}
+                counted.append(ok(await client.call_tool("estimate_cost", arguments)))
+
+            for _ in range(4):
+                tg.start_soon(count_long)
+            while len(counted) < 4:
+                started = time.monotonic()
+                ok(await client.call_tool("list_models", {"limit": 1}))
+                latencies.append(time.monotonic() - started)
+    loaded = statistics.median(latencies)
+    counting = time.monotonic() - counting
+    assert len(counted) == 4 and len(latencies) >= 1
+    assert loaded < 2.0  # generous: a loaded 2-core machine, with one counting thread at a time
+    note(
+        f"4 callers counting 200 KB prompts: another caller's list_models median "
+        f"{loaded * 1000:.0f} ms over {len(latencies)} calls (unloaded {unloaded * 1000:.0f} ms); "
+        f"the 4 counts done in {counting:.1f} s"
+    )

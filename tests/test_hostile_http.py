@@ -478,3 +478,31 @@ def test_ipv6_loopback_is_printed_and_bound(fake: FakeOpenRouter, tmp_path: Path
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+def test_an_sse_client_that_leaves_stops_its_calls(fake: FakeOpenRouter, tmp_path: Path) -> None:
+    server = start(tmp_path, fake, "--transport", "sse")
+    sock = socket.create_connection(host_port(server), timeout=10)
+    try:
+        sock.sendall(b"GET /sse HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+        head = b""
+        while b"session_id=" not in head or not head.endswith(b"\r\n\r\n"):
+            head += sock.recv(4096)
+        session = head.split(b"session_id=")[1].split(b"\r")[0].decode()
+        post = f"/messages/?session_id={session}"
+        before = fake.count("/generation")
+        with httpx2.Client(base_url=server.base, timeout=10) as http:
+            http.post(post, json=INIT)
+            http.post(post, json={"jsonrpc": "2.0", "method": "notifications/initialized"})
+            slow = call("get_generation_cost", {"generation_id": "gen-sse", "wait_seconds": 60})
+            assert http.post(post, json=slow).status_code == 202
+        assert wait_for(lambda: fake.count("/generation") >= before + 2, SLACK_SECONDS)
+        sock.close()  # the event stream goes: the session ends, and its calls with it
+        assert wait_for(lambda: health(server)[1]["load"]["running_calls"] == 0, SLACK_SECONDS)
+        asked = fake.count("/generation")
+        time.sleep(3)
+        assert fake.count("/generation") == asked
+    finally:
+        sock.close()
+        stop(server)
+    count("disconnected calls")
