@@ -142,12 +142,15 @@ async def test_long_prompts_counted_at_once_leave_other_callers_served(
     import statistics
     import string
 
-    rng = random.Random(15)
-    words = (
-        "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(3, 9)))
-        for _ in range(40_000)
-    )
-    prompt = " ".join(words)[:200_000]
+    def distinct_words(seed: int) -> str:
+        rng = random.Random(seed)
+        words = (
+            "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(3, 9)))
+            for _ in range(40_000)
+        )
+        return " ".join(words)[:200_000]
+
+    prompts = [distinct_words(seed) for seed in range(4)]  # no count helps another's cache
     server = server_for(fake_openrouter, tmp_path)
     latencies: list[float] = []
     async with Client(server) as client:
@@ -168,12 +171,12 @@ async def test_long_prompts_counted_at_once_leave_other_callers_served(
         counting = time.monotonic()
         async with anyio.create_task_group() as tg:
 
-            async def count_long() -> None:
+            async def count_long(prompt: str) -> None:
                 arguments = {"model": "openai/gpt-4o-mini", "prompt_text": prompt}
                 counted.append(ok(await client.call_tool("estimate_cost", arguments)))
 
-            for _ in range(4):
-                tg.start_soon(count_long)
+            for prompt in prompts:
+                tg.start_soon(count_long, prompt)
             while len(counted) < 4:
                 started = time.monotonic()
                 ok(await client.call_tool("list_models", {"limit": 1}))

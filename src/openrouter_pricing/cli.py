@@ -38,8 +38,9 @@ def parser() -> argparse.ArgumentParser:
         "generation costs and model recommendations. Speaks stdio by default.",
         epilog="Environment: OPENROUTER_API_KEY, OPENROUTER_BASE_URL, OPENROUTER_PRICING_CACHE_DIR,"
         " OPENROUTER_PRICING_CATALOG_TTL, OPENROUTER_PRICING_OFFLINE, OPENROUTER_PRICING_LOG_LEVEL,"
-        " OPENROUTER_PRICING_AUTH_TOKEN, OPENROUTER_PRICING_MAX_CONCURRENT_REQUESTS. Flags override"
-        " the environment.",
+        " OPENROUTER_PRICING_AUTH_TOKEN, OPENROUTER_PRICING_MAX_CONCURRENT_REQUESTS, and the limits"
+        " per call, connection and session (OPENROUTER_PRICING_CALL_TIMEOUT and others, see the"
+        " README). Flags override the environment.",
     )
     p.add_argument("--transport", choices=TRANSPORTS, default="stdio", help="default: stdio")
     p.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default: 127.0.0.1)")

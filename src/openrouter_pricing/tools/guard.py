@@ -48,7 +48,6 @@ from pydantic import AnyUrl, ValidationError
 
 from ..core.errors import PricingError
 from ..core.settings import Secret, Settings, scrub_secrets
-from ..core.upstream_budget import upstream_budget
 from ..state import AppState
 from .call_control import blank_caller_key, call_key, registered
 from .common import caller_key
@@ -249,6 +248,8 @@ class GuardedServer(MCPServer[AppState]):
                     "leave the header out to use the server's key.",
                 )
             )
+        from ..core.upstream_budget import upstream_budget  # not at start-up (tools.limits)
+
         settings = state.settings if state else Settings()
         deadline = settings.call_timeout_seconds
         with (
