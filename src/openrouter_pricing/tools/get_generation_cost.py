@@ -40,7 +40,6 @@ from .common import (
     usd,
     usd_or_none,
 )
-from .generation_lookup import lookup_generations
 
 if TYPE_CHECKING:
     from ..core.catalog import Catalog
@@ -276,6 +275,8 @@ async def get_generation_cost(
     state, snapshot, info = await load_catalog(ctx)
     single = isinstance(generation_id, str)
     ids = [generation_id] if isinstance(generation_id, str) else list(dict.fromkeys(generation_id))
+    from .generation_lookup import lookup_generations  # imports the core: not at start-up
+
     found = await lookup_generations(state.client, ids, caller_key(ctx), wait_seconds)
     generations: list[GenerationOut] = []
     not_found: list[str] = []
