@@ -190,3 +190,17 @@ async def test_long_prompts_counted_at_once_leave_other_callers_served(
         f"{loaded * 1000:.0f} ms over {len(latencies)} calls (unloaded {unloaded * 1000:.0f} ms); "
         f"the 4 counts done in {counting:.1f} s"
     )
+
+
+async def test_an_absurd_retry_after_is_clamped_before_it_reaches_the_message(
+    fake_openrouter: FakeOpenRouter, tmp_path: Path
+) -> None:
+    server = server_for(fake_openrouter, tmp_path)
+    async with Client(server) as client:
+        fake_openrouter.script("/key", [Fault.status(429, headers={"Retry-After": "1e308"})] * 3)
+        fake_openrouter.script(
+            "/credits", [Fault.status(429, headers={"Retry-After": "1e308"})] * 3
+        )
+        message = error_text(await client.call_tool("check_balance", {}))
+    assert "wait 3600 seconds" in message
+    assert len(message) < 600 and "0" * 20 not in message
