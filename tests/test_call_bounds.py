@@ -8,12 +8,15 @@ import time
 from pathlib import Path
 
 import anyio
+import httpx2
 from mcp import Client
 
 from fake_openrouter import FakeOpenRouter, Fault
 from mcp_helpers import error_text, ok, server_for
+from openrouter_pricing.core.openrouter import OpenRouterClient
 from openrouter_pricing.core.settings import Settings
 from openrouter_pricing.tools import call_control
+from openrouter_pricing.tools.generation_lookup import lookup_generations
 from reliability_counts import count, note
 
 # Generous for a loaded 2-core machine; the point is "about wait_seconds", not "420 s".
@@ -204,3 +207,37 @@ async def test_an_absurd_retry_after_is_clamped_before_it_reaches_the_message(
         message = error_text(await client.call_tool("check_balance", {}))
     assert "wait 3600 seconds" in message
     assert len(message) < 600 and "0" * 20 not in message
+
+
+class CountingTransport(httpx2.AsyncBaseTransport):
+    """Passes every request to the fake OpenRouter on loopback, counting how many are in
+    progress at once (the one thing the fake cannot observe from its side)."""
+
+    def __init__(self) -> None:
+        self._inner = httpx2.AsyncHTTPTransport()
+        self.in_progress = 0
+        self.most = 0
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        self.in_progress += 1
+        self.most = max(self.most, self.in_progress)
+        try:
+            response = await self._inner.handle_async_request(request)
+            await response.aread()
+            return response
+        finally:
+            self.in_progress -= 1
+
+
+async def test_upstream_requests_in_progress_are_bounded_per_process(
+    fake_openrouter: FakeOpenRouter, tmp_path: Path
+) -> None:
+    settings = fake_openrouter.settings(cache_dir=tmp_path, max_upstream_concurrency=3)
+    transport = CountingTransport()
+    fake_openrouter.script("/generation", [Fault.delay(0.2)] * 40)
+    async with OpenRouterClient(settings, transport=transport) as client:
+        found = await lookup_generations(
+            client, [f"gen-{n}" for n in range(20)], None, wait_seconds=0
+        )
+    assert len(found) == 20 and fake_openrouter.count("/generation") == 20
+    assert transport.most == 3  # 8 lookups at a time asked, 3 let through
