@@ -9,6 +9,7 @@ from pathlib import Path
 
 import anyio
 import httpx2
+import pytest
 from mcp import Client
 
 from fake_openrouter import FakeOpenRouter, Fault
@@ -241,3 +242,24 @@ async def test_upstream_requests_in_progress_are_bounded_per_process(
         )
     assert len(found) == 20 and fake_openrouter.count("/generation") == 20
     assert transport.most == 3  # 8 lookups at a time asked, 3 let through
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_counting_piece_by_piece_equals_the_tokenizer_and_stops_at_its_cpu_bound(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import random
+
+    from openrouter_pricing.core import tokens
+
+    rng = random.Random(seed)
+    alphabet = "ab cd\\n\\t  é中文🙂,.!?0123456789" + "xyz" * 5
+    text = "".join(rng.choice(alphabet) for _ in range(20_000))
+    counted = tokens.count_tokens(text, "openai/gpt-4o")
+    tokenizer = tokens._load("o200k_base")
+    assert counted.exact and counted.tokens == len(tokenizer.encode(text))
+    monkeypatch.setattr(tokens, "MAX_COUNT_CPU_SECONDS", 0.0)  # every look at the clock is late
+    monkeypatch.setattr(tokens, "_CPU_CHECK_EVERY", 100)
+    bounded = tokens.count_tokens(text + " more", "openai/gpt-4o")
+    assert not bounded.exact and "bound of 0 s of CPU" in bounded.method
+    assert bounded.tokens > 0
