@@ -22,7 +22,6 @@ from typing import Any
 
 import anyio
 
-from openrouter_pricing.core import store as store_module
 from openrouter_pricing.core.openrouter import OpenRouterClient
 from openrouter_pricing.core.settings import Settings
 from openrouter_pricing.core.store import CatalogStore
@@ -65,7 +64,8 @@ def main(mode: str, base_url: str, cache_dir: str, arg: str) -> None:
     store = CatalogStore(settings, None)
     if mode == "stall-mid-write":
         real_fdopen = os.fdopen
-        store_module.os.fdopen = lambda fd, *a, **k: StallingFile(real_fdopen(fd, *a, **k))  # type: ignore[assignment]
+        # The store's os is this os: patch the function the store calls, for this process only.
+        os.fdopen = lambda fd, *a, **k: StallingFile(real_fdopen(fd, *a, **k))  # type: ignore[assignment]
         store._write_cache(raw, datetime.now(UTC))
     elif mode == "write-loop":
         say("READY")

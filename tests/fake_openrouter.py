@@ -6,6 +6,7 @@ It serves the routes this project reads, under ``/api/v1``:
 
     GET /models                              the catalog (the mini fixture, or a snapshot file)
     GET /models/{author}/{slug}/endpoints    from ``fake.endpoints`` (model id -> endpoint dicts)
+    GET /videos/models                       ``fake.videos`` (a /videos/models body; default: none)
     GET /key, /credits, /generation?id=      need ``Authorization: Bearer <a key in fake.keys>``;
                                              /credits answers 403 unless the key is a management key
 
@@ -221,6 +222,7 @@ class FakeOpenRouter:
 
     catalog: Any = None  # a /models body, a Path to one, or None for the mini fixture
     endpoints: dict[str, list[dict[str, Any]]] | None = None  # None: from the catalog's details
+    videos: Any = None  # a /videos/models body (or a Path to one); None: an empty listing
     keys: dict[str, dict[str, Any]] = field(
         default_factory=lambda: {
             TEST_KEY: dict(DEFAULT_KEY_DATA),
@@ -413,6 +415,13 @@ class _Handler(BaseHTTPRequestHandler):
         route, parts = request.path, request.path.strip("/").split("/")
         if route == "/models":
             self._send(200, fake.catalog_bytes)
+        elif route == "/videos/models":
+            videos = fake.videos
+            if isinstance(videos, Path):
+                body = videos.read_bytes()
+            else:
+                body = json.dumps(videos if videos is not None else {"data": []}).encode()
+            self._send(200, body)
         elif len(parts) == 4 and parts[0] == "models" and parts[3] == "endpoints":
             model_id = f"{parts[1]}/{parts[2]}"
             found = (fake.endpoints or {}).get(model_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
-from mcp.types import CallToolResult, TextContent
+from mcp.types import CallToolResult, ReadResourceResult, TextContent, TextResourceContents
 
 from fake_openrouter import FakeOpenRouter
 from openrouter_pricing.server import build_server
@@ -39,6 +40,13 @@ def text_of(result: CallToolResult) -> str:
     block = result.content[0]
     assert isinstance(block, TextContent)
     return block.text
+
+
+def resource_json(result: ReadResourceResult) -> Any:
+    """The JSON body of a read resource (its first content, which must be text)."""
+    content = result.contents[0]
+    assert isinstance(content, TextResourceContents)
+    return json.loads(content.text)
 
 
 def ok(result: CallToolResult) -> dict[str, Any]:

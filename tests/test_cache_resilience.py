@@ -83,6 +83,9 @@ def wait_ready(process: subprocess.Popen[str]) -> None:
 def kill(process: subprocess.Popen[str]) -> None:
     process.kill()  # SIGKILL: no cleanup, no finally, no atexit
     process.wait(timeout=WORKER_TIMEOUT_SECONDS)
+    for pipe in (process.stdout, process.stderr):  # ours to close: warnings are errors here
+        if pipe is not None:
+            pipe.close()
 
 
 def write_previous_cache(fake: FakeOpenRouter, cache_dir: Path) -> bytes:

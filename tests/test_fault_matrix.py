@@ -407,10 +407,10 @@ async def test_a_bug_while_building_a_catalog_never_stops_the_server(
     the built-in catalog when cold, the last good one on refresh; the server keeps serving."""
     real = CatalogStore._snapshot_from
 
-    def broken(self: CatalogStore, raw: Any, source: str, fetched_at: Any) -> Any:
+    def broken(self: CatalogStore, raw: Any, source: str, fetched_at: Any, *rest: Any) -> Any:
         if source == "live" and broken.armed:  # type: ignore[attr-defined]
             raise RuntimeError("a bug")
-        return real(self, raw, source, fetched_at)  # type: ignore[arg-type]
+        return real(self, raw, source, fetched_at, *rest)  # type: ignore[arg-type]
 
     broken.armed = True  # type: ignore[attr-defined]
     monkeypatch.setattr(CatalogStore, "_snapshot_from", broken)

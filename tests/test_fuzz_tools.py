@@ -193,6 +193,7 @@ ARGUMENTS: dict[str, list[str]] = {
         "max_prompt_per_m",
         "max_completion_per_m",
         "free_only",
+        "exclude_free",
         "sort",
         "descending",
         "limit",
@@ -212,6 +213,15 @@ ARGUMENTS: dict[str, list[str]] = {
         "requests",
         "at",
         "provider",
+        "output_images",
+        "image_size",
+        "video_seconds",
+        "resolution",
+        "audio",
+        "video_mode",
+        "audio_seconds",
+        "characters",
+        "speech_text",
     ],
     "check_balance": [],
     "get_generation_cost": ["generation_id", "wait_seconds"],
@@ -231,6 +241,12 @@ ARGUMENTS: dict[str, list[str]] = {
         "prefer",
         "limit",
         "include_batch",
+        "output_modality",
+        "video_seconds",
+        "resolution",
+        "output_images",
+        "audio_seconds",
+        "characters",
     ],
 }
 EXTREME_CASES = [
@@ -422,6 +438,7 @@ LIST_MODELS = arguments(
         "max_prompt_per_m": money,
         "max_completion_per_m": money,
         "free_only": st.booleans(),
+        "exclude_free": st.booleans(),
         "sort": st.sampled_from([*SORT_KEYS, "price", ""]),
         "descending": st.booleans(),
         "limit": st.integers(min_value=-2, max_value=205),
@@ -438,6 +455,7 @@ LIST_MODELS = arguments(
             "max_prompt_per_m": usd_text,
             "max_completion_per_m": usd_text,
             "free_only": st.booleans(),
+            "exclude_free": st.booleans(),
             "sort": st.sampled_from(SORT_KEYS),
             "descending": st.booleans(),
             "limit": st.integers(1, 200),
@@ -445,6 +463,17 @@ LIST_MODELS = arguments(
         }
     ),
 )
+MEDIA_USAGE: dict[str, st.SearchStrategy[Any]] = {
+    "output_images": counts,
+    "image_size": st.one_of(st.sampled_from(["1024x1024", "0x0", "99999x1", "axb"]), texts),
+    "video_seconds": money,
+    "resolution": st.one_of(st.sampled_from(["720p", "4K", "640x640", "8k", "p"]), texts),
+    "audio": st.one_of(st.booleans(), texts),
+    "video_mode": st.sampled_from(["text_to_video", "image_to_video", "video_to_video", "x"]),
+    "audio_seconds": money,
+    "characters": counts,
+    "speech_text": texts,
+}
 ESTIMATE_COST = st.builds(
     lambda model, rest: {"model": model, **rest},
     models,
@@ -464,6 +493,7 @@ ESTIMATE_COST = st.builds(
             "provider": st.one_of(
                 st.sampled_from(["deepinfra", "DeepInfra", "novita", "lambda/fp8"]), texts
             ),
+            **MEDIA_USAGE,
         },
         valid_usage(),
     ),
@@ -487,6 +517,12 @@ RECOMMEND_MODEL = arguments(
         "prefer": st.sampled_from(["cheapest", "balanced", "quality", "fastest"]),
         "limit": st.integers(min_value=-1, max_value=25),
         "include_batch": st.booleans(),
+        "output_modality": st.one_of(st.sampled_from(["text", "image", "video", "speech"]), texts),
+        "video_seconds": money,
+        "resolution": st.one_of(st.sampled_from(["720p", "1080p", "640x640"]), texts),
+        "output_images": counts,
+        "audio_seconds": money,
+        "characters": counts,
     },
     some(
         {
@@ -510,7 +546,7 @@ RECOMMEND_MODEL = arguments(
 )
 # wait_seconds is always given and, when valid, short: a missing one means 10 s of polling for an
 # id the fake does not know, which would only make the run slow.
-SHORT_WAIT = st.one_of(
+SHORT_WAIT: st.SearchStrategy[Any] = st.one_of(
     st.floats(min_value=0, max_value=0.05),
     st.floats(max_value=-0.001),
     st.floats(min_value=60.001),

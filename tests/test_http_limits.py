@@ -156,9 +156,9 @@ async def test_concurrent_callers_each_see_their_own_account(
     assert seen == {key: {label} for key, label in expected.items()}
     for route in ("/key", "/generation"):
         bearers = [r.bearer for r in fake.requests_to(route)[before[route] :]]
-        assert sorted(set(bearers), key=str) == sorted(
-            {KEY_A, KEY_B, fake.settings().api_key.reveal()}
-        )  # type: ignore[union-attr]
+        server_key = fake.settings().api_key
+        assert server_key is not None
+        assert sorted(set(bearers), key=str) == sorted({KEY_A, KEY_B, server_key.reveal()})
         assert bearers.count(KEY_A) == bearers.count(KEY_B) == rounds
     log = shared_server.stderr()
     assert KEY_A not in log and KEY_B not in log and "CALLERA" not in log

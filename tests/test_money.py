@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from openrouter_pricing.core.errors import PriceFormatError
 from openrouter_pricing.core.money import (
     DYNAMIC_PRICE,
-    PriceFormatError,
     display_usd,
     format_usd,
     is_dynamic,
@@ -97,6 +97,16 @@ def test_format_usd_round_trips_exactly(amount: Decimal) -> None:
 
 def test_display_usd_never_shows_a_tiny_cost_as_zero() -> None:
     assert display_usd(Decimal("0.0105")) == "$0.0105"
-    assert display_usd(Decimal("0.000000123")) == "$0.00000012"
+    assert display_usd(Decimal("0.000000123")) == "about $0.00000012"
     assert display_usd(Decimal(0)) == "$0"
     assert display_usd(Decimal("-2.5")) == "-$2.5"
+
+
+def test_display_usd_separates_thousands_and_marks_what_it_rounds() -> None:
+    assert display_usd(Decimal("1234567.5")) == "$1,234,567.5"
+    assert display_usd(Decimal("-1234.25")) == "-$1,234.25"
+    assert display_usd(Decimal("1234.1234567")) == "about $1,234.123457"
+    assert display_usd(Decimal("0.123456789"), places=4) == "about $0.1235"
+    assert display_usd(Decimal("0.12"), places=4) == "$0.12"
+    assert display_usd(Decimal("1234.123456789"), places=None) == "$1,234.123456789"
+    assert display_usd(Decimal("0.0000000000001"), places=None) == "$0.0000000000001"

@@ -480,7 +480,7 @@ async def test_a_wait_beyond_the_budget_gives_up_at_once(
     fake: FakeOpenRouter, client: OpenRouterClient, sleeps: SleepRecorder
 ) -> None:
     fake.script("/generation", [Fault.status(429, headers={"Retry-After": "3600"})])
-    with pytest.raises(errors.RateLimitedError, match="wait 3600 seconds") as caught:
+    with pytest.raises(errors.RateLimitedError, match="wait 3,600 seconds") as caught:
         await client.get_generation(DEFAULT_GENERATION_ID)
     assert caught.value.retry_after == 3600
     assert fake.count("/generation") == 1

@@ -33,7 +33,8 @@ async def test_paging_lists_every_model_once(name: str, tmp_path: Path) -> None:
             assert out["catalog"]["source"] == "file"
             seen += [m["id"] for m in out["models"]]
             for row in out["models"]:
-                assert row["is_dynamic"] or row["prompt_per_m"] is not None
+                per_token = row["billing"] in ("token", "image")
+                assert row["is_dynamic"] or (row["prompt_per_m"] is not None) == per_token
                 assert not (row["prompt_per_m"] or "").startswith("-")
             offset = out["next_offset"]
     assert len(seen) == len(set(seen)) == len(models)

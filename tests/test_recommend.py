@@ -23,13 +23,12 @@ import pytest
 import openrouter_pricing.core.recommend as recommend_module
 from conftest import load_snapshot
 from openrouter_pricing.core.catalog import Catalog, context_of
-from openrouter_pricing.core.errors import PricingError, UsageError
+from openrouter_pricing.core.errors import PricingError, RecommendationError, UsageError
 from openrouter_pricing.core.pricing import Usage, price_usage
 from openrouter_pricing.core.recommend import (
     CAPABILITIES,
     KNOWN_CAPABILITIES,
     Recommendation,
-    RecommendationError,
     RecommendRequest,
     RecommendResult,
     recommend,
@@ -100,10 +99,11 @@ def usage_of(request: RecommendRequest) -> Usage:
 
 
 def meets_hard_constraints(
-    model: Model, request: RecommendRequest, now: datetime = NOW
+    model: Model, request: RecommendRequest, now: datetime = NOW, catalog: Catalog | None = None
 ) -> Decimal | None:
     """The per-request cost when ``model`` meets every hard constraint but the quality floor,
-    else None. An oracle written from the contract, independent of the engine."""
+    else None. An oracle written from the contract, independent of the engine. With ``catalog``,
+    an alias of a model it lists is never a candidate."""
     caps = set(request.required_capabilities)
     if request.complexity == "reasoning":
         caps.add("reasoning")
@@ -112,13 +112,15 @@ def meets_hard_constraints(
     if (
         model.id.startswith("openrouter/")
         or model.pricing.is_dynamic
+        or (catalog is not None and alias_of_listed(catalog, model))
+        or model.billing_kind != "token"
         or expired(model, now)
         or (model.variant == "batch" and not request.include_batch)
         or (not outputs_asked and "text" not in model.architecture.output_modalities)
         or not all(offers(model, cap) for cap in caps)
         or (request.include_authors and author not in request.include_authors)
         or author in request.exclude_authors
-        or (model.pricing.is_free and not request.allow_free)
+        or (model.is_free and not request.allow_free)
         or context_of(model) < request.prompt_tokens + request.completion_tokens
         or context_of(model) < (request.min_context or 0)
         or (model.max_completion_tokens or 10**12) < request.completion_tokens
@@ -132,6 +134,11 @@ def meets_hard_constraints(
     if request.budget_usd is not None and cost.total > request.budget_usd:
         return None
     return cost.per_request
+
+
+def alias_of_listed(catalog: Catalog, model: Model) -> bool:
+    target = catalog.get(model.alias_target.slug or "") if model.alias_target else None
+    return target is not None and target is not model
 
 
 def group_of(catalog: Catalog, model: Model) -> str:
@@ -166,7 +173,7 @@ def check_invariants(
     for rec in recs:
         model = rec.model
         assert catalog.get(model.id) is model
-        per_request = meets_hard_constraints(model, request, now)
+        per_request = meets_hard_constraints(model, request, now, catalog)
         assert per_request is not None, f"{model.id} breaks a hard constraint"
         assert isinstance(rec.estimated_cost_per_request, Decimal)
         assert isinstance(rec.estimated_total, Decimal)
@@ -174,7 +181,7 @@ def check_invariants(
         assert rec.estimated_total == per_request * request.requests
         assert rec.context_length == context_of(model)
         assert rec.tier in {"free", "budget", "mid", "premium"}
-        assert (rec.tier == "free") == model.pricing.is_free
+        assert (rec.tier == "free") == model.is_free
         assert rec.why and "\n" not in rec.why
         assert rec.quality_source
         if rec.quality_index is not None:
@@ -305,13 +312,22 @@ SCENARIOS: dict[str, dict[str, Any]] = {
 
 @pytest.mark.parametrize("fields", SCENARIOS.values(), ids=SCENARIOS.keys())
 def test_scenario_meets_every_invariant(catalog: Catalog, fields: dict[str, Any]) -> None:
+    if "image_output" in fields.get("required_capabilities", ()):
+        # Billed per image: the text engine points to output_modality instead of pricing at $0.
+        with pytest.raises(RecommendationError, match="output_modality"):
+            run(catalog, **fields)
+        return
     run(catalog, **fields)
 
 
 def test_cheapest_pick_is_the_cheapest_model_that_qualifies(catalog: Catalog) -> None:
     request = RecommendRequest(complexity="simple", prefer="cheapest", allow_free=False)
     result = recommend(catalog, request, now=NOW)
-    oracle = [c for m in catalog.models if (c := meets_hard_constraints(m, request)) is not None]
+    oracle = [
+        c
+        for m in catalog.models
+        if (c := meets_hard_constraints(m, request, NOW, catalog)) is not None
+    ]
     assert result.recommendations[0].estimated_cost_per_request == min(oracle)
 
 
@@ -382,8 +398,11 @@ def test_routers_and_batch_are_rejected_and_counted(catalog: Catalog) -> None:
 def test_text_output_is_required_unless_media_output_is_asked(catalog: Catalog) -> None:
     result = run(catalog, complexity="simple", prefer="cheapest", limit=20)
     assert all("text" in r.model.architecture.output_modalities for r in result.recommendations)
-    images = run(catalog, required_capabilities=("image_output",), complexity="simple", limit=20)
-    assert all("image" in r.model.architecture.output_modalities for r in images.recommendations)
+    audio = run(catalog, required_capabilities=("audio_output",), complexity="simple", limit=20)
+    assert all("audio" in r.model.architecture.output_modalities for r in audio.recommendations)
+    # Image models are billed per image: the text engine leaves them to recommend_media.
+    with pytest.raises(RecommendationError):
+        run(catalog, required_capabilities=("image_output",), complexity="simple", limit=20)
 
 
 def test_one_pick_per_model_even_with_batch_and_free_variants(catalog: Catalog) -> None:
@@ -415,7 +434,7 @@ def test_reasoning_complexity_admits_only_reasoning_models(catalog: Catalog) -> 
 
 
 def test_nothing_qualifies_names_the_constraint_to_relax(catalog: Catalog) -> None:
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"max_cost_per_request_usd": Decimal(0), "allow_free": False}, "max_cost_per_request_usd"),
         ({"include_authors": ("no-such-lab",)}, "include_authors"),
         ({"min_context": 50_000_000}, "min_context"),
@@ -551,8 +570,13 @@ def _first_failure(q: Any, f: Any) -> str | None:
     r = q.request
     checks = [
         ("router", f.router),
+        ("media_billing", f.media),
         ("batch_variant", f.batch and not r.include_batch),
         ("expired", f.expires is not None and f.expires <= q.now.date()),
+        (
+            "alias_of_listed_model",
+            bool(f.model.alias_target) and f.group != f.model.base_id.lower(),
+        ),
         ("output_modality", not q.outputs <= f.offers),
         *((f"capability:{cap}", not need <= f.offers) for cap, need in q.needs),
         ("author_not_included", bool(q.include) and f.author not in q.include),
@@ -593,13 +617,19 @@ def test_rejected_counts_each_model_by_its_first_failed_check(
     request = RecommendRequest(**{"budget_usd": Decimal("0.5"), "requests": 100, **fields})
     try:
         result = recommend(catalog, request, now=NOW)
-    except RecommendationError:
+    except RecommendationError as error:
+        # Nothing qualifies ("pdf input" and "web search" exceed the $0.50 budget): the error is
+        # owed exactly when the walk finds a failed check for every model, and names the budget.
+        [(q, prepared, eligible)] = seen
+        assert eligible == []
+        assert all(_first_failure(q, f) is not None for f in prepared.facts)
+        assert "budget_usd" in str(error) or "capability" in str(error)
         return
     [(q, prepared, eligible)] = seen
     reasons = [_first_failure(q, f) for f in prepared.facts]
     counts = Counter(reason for reason in reasons if reason is not None)
     assert result.rejected == dict(counts.most_common())
     assert list(result.rejected) == [reason for reason, _ in counts.most_common()]
-    assert [prepared.facts[row[recommend_module._AT]] for row in eligible] == [
+    assert [prepared.facts[row.position] for row in eligible] == [
         f for f, reason in zip(prepared.facts, reasons, strict=True) if reason is None
     ]

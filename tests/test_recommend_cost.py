@@ -13,7 +13,7 @@ import pytest
 
 from openrouter_pricing.core.builtin import load_builtin_catalog
 from openrouter_pricing.core.catalog import Catalog
-from openrouter_pricing.core.errors import DynamicPriceError
+from openrouter_pricing.core.errors import DynamicPriceError, MissingPriceError
 from openrouter_pricing.core.linear_cost import Cost, VaryingRates, workload_pricer
 from openrouter_pricing.core.pricing import Usage, price_totals
 from openrouter_pricing.core.quality import prepare
@@ -63,7 +63,7 @@ CATALOGS = _catalogs()
 def _reference(pricing: Any, usage: Usage, at: datetime, model_id: str) -> Cost | None:
     try:
         return price_totals(pricing, usage, at=at, model_hint=model_id)
-    except DynamicPriceError:
+    except (DynamicPriceError, MissingPriceError):
         return None
 
 

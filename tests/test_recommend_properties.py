@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from openrouter_pricing.core.catalog import Catalog
+from openrouter_pricing.core.errors import RecommendationError
 from openrouter_pricing.core.recommend import (
     KNOWN_CAPABILITIES,
-    RecommendationError,
     RecommendRequest,
     recommend,
 )
@@ -85,7 +85,11 @@ def test_random_constraints_hold_or_nothing_qualifies(
     except RecommendationError as exc:
         message = str(exc)
         assert message.startswith("No model meets every constraint") and "\n" not in message
-        fits = [m for m in catalog.models if meets_hard_constraints(m, request) is not None]
+        fits = [
+            m
+            for m in catalog.models
+            if meets_hard_constraints(m, request, NOW, catalog) is not None
+        ]
         assert not fits or "quality floor" in message
         return
     check_invariants(catalog, request, result)
@@ -100,7 +104,11 @@ def test_simple_cheapest_is_the_oracles_cheapest(
 ) -> None:
     """With no quality floor, the first ``cheapest`` pick costs what the cheapest fit costs."""
     simple = replace(request, complexity="simple", prefer="cheapest")
-    costs = [c for m in catalog.models if (c := meets_hard_constraints(m, simple)) is not None]
+    costs = [
+        c
+        for m in catalog.models
+        if (c := meets_hard_constraints(m, simple, NOW, catalog)) is not None
+    ]
     try:
         result = recommend(catalog, simple, now=NOW)
     except RecommendationError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from mcp import Client, StdioServerParameters
 
@@ -14,7 +15,7 @@ from openrouter_pricing import __version__
 
 __all__ = ["fake_openrouter_fixture"]
 
-CALLS = {
+CALLS: dict[str, dict[str, Any]] = {
     "list_models": {"limit": 2},
     "estimate_cost": {"model": "openai/gpt-4o-mini", "prompt_tokens": 1000},
     "check_balance": {},

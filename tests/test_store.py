@@ -36,10 +36,11 @@ def settings_for(fake: FakeOpenRouter, tmp_path: Path, **overrides: Any) -> Sett
     return fake.settings(**{**values, **overrides})
 
 
-async def settle() -> None:
-    """Let background refreshes on the loopback server finish."""
-    for _ in range(200):
-        await anyio.sleep(0.01)
+async def settle(store: CatalogStore) -> None:
+    """Wait (10 s at the most) until the store's background refresh, if any, has finished."""
+    with anyio.fail_after(10):
+        while store.refreshing:  # noqa: ASYNC110 - a bounded poll of the store's public state
+            await anyio.sleep(0.005)
 
 
 async def test_cold_store_fetches_live_once_and_writes_the_cache(
@@ -99,7 +100,7 @@ async def test_stale_catalog_is_served_at_once_and_refreshed_once_in_background(
         answers = [await store.get() for _ in range(50)]
         assert all(a is first for a in answers)  # no caller waited for the refresh
         assert store.info(first).stale
-        await settle()
+        await settle(store)
         assert fake_openrouter.count("/models") == 2  # one refresh for fifty stale calls
         fresh = await store.get()
         assert fresh is not first and not store.info(fresh).stale
@@ -118,7 +119,7 @@ async def test_a_failed_refresh_keeps_the_last_good_catalog_marked_stale(
         clock.now += 500
         fake_openrouter.script("/models", [Fault.status(503)])
         assert await store.get() is good
-        await settle()
+        await settle(store)
         held = await store.get()
         assert held is good and store.info(held).stale and store.info(held).source == "live"
         # The failure is not retried on every call.
@@ -161,7 +162,7 @@ async def test_catalog_file_is_served_and_never_refreshed(
     async with OpenRouterClient(settings) as client, CatalogStore(settings, client) as store:
         snapshot = await store.get()
         await store.get()
-        await settle()
+        await settle(store)
         assert store.info(snapshot).source == "file"
         assert len(snapshot.catalog) == len(json.loads(path.read_text())["data"])
     assert fake_openrouter.count("/models") == 0

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from typing import get_args
 
-from openrouter_pricing.core import catalog, pricing, recommend
+from openrouter_pricing.core import catalog, media, pricing, recommend, recommend_media, video
 from openrouter_pricing.tools import limits
 
 
@@ -17,6 +17,10 @@ def test_limits_equal_the_core_values() -> None:
     assert limits.MAX_REQUESTS == pricing.MAX_REQUESTS
     assert get_args(limits.SortKey) == get_args(catalog.SortKey)
     assert limits.KNOWN_CAPABILITIES == recommend.KNOWN_CAPABILITIES
+    assert limits.MAX_MEDIA_SECONDS == media.MAX_MEDIA_SECONDS
+    assert limits.MAX_CHARACTERS == media.MAX_CHARACTERS
+    assert get_args(limits.VideoMode) == video.VIDEO_MODES
+    assert get_args(limits.OutputModality) == recommend_media.OUTPUT_MODALITIES
 
 
 def test_building_the_server_does_not_import_the_core() -> None:
@@ -33,6 +37,8 @@ def test_building_the_server_does_not_import_the_core() -> None:
     assert set(loaded) <= {
         "openrouter_pricing.core",
         "openrouter_pricing.core.errors",
+        "openrouter_pricing.core.moments",
         "openrouter_pricing.core.money",
         "openrouter_pricing.core.settings",
+        "openrouter_pricing.core.text",  # plural() and description_of(): imports nothing
     }

@@ -20,7 +20,16 @@ from fake_openrouter import (
     Fault,
     fake_openrouter_fixture,
 )
-from mcp_helpers import OPEN_WORLD, TOOL_NAMES, dec, error_text, ok, server_for, text_of
+from mcp_helpers import (
+    OPEN_WORLD,
+    TOOL_NAMES,
+    dec,
+    error_text,
+    ok,
+    resource_json,
+    server_for,
+    text_of,
+)
 from openrouter_pricing.core.settings import Secret
 from openrouter_pricing.core.tokens import count_tokens
 
@@ -86,8 +95,10 @@ async def test_list_models_prices_filters_and_dynamic(server: Any) -> None:
         assert router[0]["is_dynamic"] and router[0]["prompt_per_m"] is None
         free = ok(await client.call_tool("list_models", {"free_only": True}))
         assert [m["id"] for m in free["models"]] == ["meta-llama/llama-3.3-70b-instruct:free"]
-        none = ok(await client.call_tool("list_models", {"author": "nobody"}))
+        none = ok(await client.call_tool("list_models", {"author": "openai", "min_context": 10**8}))
         assert none["models"] == [] and none["next_offset"] is None
+        nobody = error_text(await client.call_tool("list_models", {"author": "nobody"}))
+        assert "author 'nobody'" in nobody and "openai" in nobody
 
 
 async def test_estimate_matches_hand_computation(server: Any) -> None:
@@ -413,27 +424,18 @@ async def test_recommend_model_invariants(server: Any) -> None:
 
 async def test_resources(server: Any) -> None:
     async with Client(server) as client:
-        summary = json.loads((await client.read_resource("openrouter://catalog")).contents[0].text)  # type: ignore[union-attr]
+        summary = resource_json(await client.read_resource("openrouter://catalog"))
         assert summary["model_count"] == len(MINI) and summary["dynamic_price_models"] == 1
-        sheet_text = (
-            (await client.read_resource("openrouter://models/anthropic/claude-sonnet-4.5"))
-            .contents[0]
-            .text
-        )  # type: ignore[union-attr]
-        sheet = json.loads(sheet_text)
+        sheet = resource_json(
+            await client.read_resource("openrouter://models/anthropic/claude-sonnet-4.5")
+        )
         assert (
             sheet["prices"]["prompt_per_m"] == "3" and sheet["prices"]["web_search_usd"] == "0.01"
         )
         assert sheet["price_overrides"][0]["when"] == {"prompt_tokens_over": 200_000}
-        free = json.loads(
-            (
-                await client.read_resource(
-                    "openrouter://models/meta-llama/llama-3.3-70b-instruct:free"
-                )
-            )
-            .contents[0]
-            .text
-        )  # type: ignore[union-attr]
+        free = resource_json(
+            await client.read_resource("openrouter://models/meta-llama/llama-3.3-70b-instruct:free")
+        )
         assert free["is_free"] is True
         with pytest.raises(Exception, match="close matches"):
             await client.read_resource("openrouter://models/openai/gpt-4o-mimi")

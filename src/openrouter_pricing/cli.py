@@ -24,7 +24,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .core.catalog_dates import parse_catalog_date
 from .core.settings import Secret, Settings, positive_int, scrub_secrets
+from .terminal import PortUnavailableError, hint_if_terminal, listening_socket
 
 TRANSPORTS = ("stdio", "sse", "streamable-http")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -50,6 +52,12 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="PATH",
         help="price from this saved GET /models JSON instead of OpenRouter (never refreshed)",
+    )
+    p.add_argument(
+        "--catalog-date",
+        metavar="YYYY-MM-DD",
+        help="the day the --catalog-file was saved (default: read from the file's data, the "
+        "newest model's date), so its prices show their true age",
     )
     p.add_argument(
         "--offline",
@@ -92,6 +100,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
         settings,
         catalog_file=(
             args.catalog_file.expanduser() if args.catalog_file else settings.catalog_file
+        ),
+        catalog_date=(
+            parse_catalog_date(args.catalog_date) if args.catalog_date else settings.catalog_date
         ),
         offline=args.offline or settings.offline,
         auth_token=Secret(args.auth_token.strip()) if args.auth_token else settings.auth_token,
@@ -145,6 +156,8 @@ def _check(args: argparse.Namespace, settings: Settings) -> str | None:
     """Why these settings cannot run, or ``None``."""
     if settings.catalog_file is not None and not settings.catalog_file.is_file():
         return f"--catalog-file {settings.catalog_file} is not a readable file."
+    if settings.catalog_date is not None and settings.catalog_file is None:
+        return "--catalog-date dates a --catalog-file; pass the file too, or leave the date out."
     if not 0 < args.port < 65536:
         return f"--port must be between 1 and 65535, got {args.port}."
     if _unprotected(args, settings) and not args.allow_unauthenticated:
@@ -174,6 +187,7 @@ def serve_http(args: argparse.Namespace, settings: Settings) -> None:
     from .server import build_server
     from .state import Runtime
 
+    sock = listening_socket(args.host, args.port)  # before any "serving" line: a clear error
     runtime = Runtime(settings)
     server = build_server(settings, runtime=runtime)
     token = settings.auth_token.reveal() if settings.auth_token else None
@@ -210,7 +224,7 @@ def serve_http(args: argparse.Namespace, settings: Settings) -> None:
         "HTTP), /sse (SSE), /healthz",
         file=sys.stderr,
     )
-    anyio.run(uvicorn.Server(config).serve)
+    anyio.run(uvicorn.Server(config).serve, [sock])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -233,9 +247,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.transport == "stdio":
             from .server import build_server
 
+            hint_if_terminal(sys.stdin, sys.stderr, __version__)
             build_server(settings).run()
         else:
             serve_http(args, settings)
+    except PortUnavailableError as exc:
+        return _exit(str(exc))
     except KeyboardInterrupt:
         pass
     return 0

@@ -5,6 +5,7 @@ from typing import Annotated
 from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 
+from .core.text import description_of, plural
 from .state import AppState
 
 
@@ -15,11 +16,11 @@ def choose_model_by_cost(
 ) -> str:
     """Walk through choosing an OpenRouter model for a task by cost: recommend, estimate, check
     the balance, then verify the real cost."""
-    budget = f" The budget is ${budget_usd} in all." if budget_usd.strip() else ""
-    volume = f" The job makes about {requests} requests." if requests.strip() else ""
+    budget = f" The budget is ${budget_usd.strip()} in all." if budget_usd.strip() else ""
+    volume = f" The job makes about {_requests(requests.strip())}." if requests.strip() else ""
     return f"""Choose an OpenRouter model for this task, keeping cost in view.
 
-Task: {task}{budget}{volume}
+Task: {_sentence(task)}{budget}{volume}
 
 1. Estimate the tokens of one request: the prompt (instructions, context, examples) and the
    expected answer. If you have the prompt text, estimate_cost can count it (prompt_text).
@@ -39,5 +40,22 @@ Task: {task}{budget}{volume}
 All amounts are exact USD decimal strings; per-token prices are per million tokens (*_per_m)."""
 
 
+def _sentence(text: str) -> str:
+    """``text`` ending as a sentence, so what follows it starts a new one."""
+    text = text.strip()
+    return text if not text or text[-1] in ".!?" else text + "."
+
+
+def _requests(count: str) -> str:
+    try:
+        return plural(int(count.replace(",", "").replace("_", "")), "request")
+    except ValueError:
+        return f"{count} requests"
+
+
 def register_prompts(server: MCPServer[AppState]) -> None:
-    server.prompt(name="choose_model_by_cost", title="Choose a model by cost")(choose_model_by_cost)
+    server.prompt(
+        name="choose_model_by_cost",
+        title="Choose a model by cost",
+        description=description_of(choose_model_by_cost.__doc__),
+    )(choose_model_by_cost)

@@ -7,7 +7,8 @@ Decisions:
 - ``openrouter://models/{+model_id}``: the ``+`` lets the id keep its ``/`` and ``:variant``. The
   sheet lists every price OpenRouter lists, per-token ones per million tokens (``*_per_m`` keys)
   and per-unit ones in USD, as exact decimal strings, with the conditional overrides; a dynamic
-  ("-1") price is listed under ``dynamic_prices`` and never as a number.
+  ("-1") price is listed under ``dynamic_prices`` and never as a number. Keys carry the tools'
+  names (``cache_read_per_m``, ``reasoning_per_m``), not OpenRouter's (``FIELD_NAMES``).
 - Reading a resource loads the catalog (it is an explicit read); listing resources does not.
 """
 
@@ -34,18 +35,29 @@ CATALOG_URI = "openrouter://catalog"
 MODEL_URI_TEMPLATE = "openrouter://models/{+model_id}"
 
 
+# The tools' names for OpenRouter's price keys (list_models: cache_read_per_m, reasoning_per_m):
+# one name for one field wherever an agent reads it.
+FIELD_NAMES = {
+    "input_cache_read": "cache_read",
+    "input_cache_write": "cache_write",
+    "input_cache_write_1h": "cache_write_1h",
+    "internal_reasoning": "reasoning",
+}
+
+
 def _price_sheet(prices: PriceSet) -> dict[str, Any]:
     from .core.schema import TOKEN_PRICE_KEYS
 
     sheet: dict[str, Any] = {}
     dynamic = []
     for key, value in prices.listed().items():
+        name = FIELD_NAMES.get(key, key)
         if value == DYNAMIC_PRICE:
-            dynamic.append(key)
+            dynamic.append(name)
         elif key in TOKEN_PRICE_KEYS:
-            sheet[f"{key}_per_m"] = format_usd(per_million(value))
+            sheet[f"{name}_per_m"] = format_usd(per_million(value))
         else:
-            sheet[f"{key}_usd"] = format_usd(value)
+            sheet[f"{name}_usd"] = format_usd(value)
     if dynamic:
         sheet["dynamic_prices"] = dynamic
     return sheet
@@ -65,6 +77,8 @@ def model_document(model: Model, catalog: Catalog, info: CatalogInfo) -> dict[st
                 f"{override.utc_start // 100:02d}:{override.utc_start % 100:02d}-"
                 f"{override.utc_end // 100:02d}:{override.utc_end % 100:02d}"
             )
+        if override.unknown_conditions:  # never applied by estimates: say so
+            condition["unknown_conditions_not_applied"] = list(override.unknown_conditions)
         overrides.append({"when": condition, "prices": _price_sheet(override)})
     arch = model.architecture
     return {
@@ -81,14 +95,42 @@ def model_document(model: Model, catalog: Catalog, info: CatalogInfo) -> dict[st
         "supported_parameters": list(model.supported_parameters),
         "prices": _price_sheet(model.pricing),
         "price_overrides": overrides,
-        "is_free": model.pricing.is_free,
+        "is_free": model.is_free,
         "is_dynamic": model.pricing.is_dynamic,
+        "billing": model.billing_kind,
+        "unit_prices": _unit_prices(model, catalog),
         "listed_variants": [f":{v}" for v in catalog.variants_of(model.base_id) if v],
         "intelligence_index": model.intelligence_index,
         "knowledge_cutoff": model.knowledge_cutoff,
         "expiration_date": model.expiration_date,
+        **_alias_fields(model, catalog),
         "catalog": catalog_block(info).model_dump(mode="json"),
     }
+
+
+def _alias_fields(model: Model, catalog: Catalog) -> dict[str, Any]:
+    """``alias_of`` (the target of a ``~...-latest`` alias, else null) and, for an alias listed
+    at other prices than its listed target, ``alias_note`` saying so."""
+    from .core.aliases import alias_of, alias_target, prices_differ
+
+    fields: dict[str, Any] = {"alias_of": alias_of(model)}
+    target = alias_target(catalog, model)
+    if target is not None and prices_differ(model, target):
+        fields["alias_note"] = (
+            f"listed at different prices than {target.id}, which it points at; OpenRouter does "
+            "not say which it bills."
+        )
+    return fields
+
+
+def _unit_prices(model: Model, catalog: Catalog) -> dict[str, str]:
+    """A media model's own prices (``list_models``' ``unit_prices``), USD by unit."""
+    from .core.billing import unit_prices
+    from .core.video import unit_prices as video_prices
+
+    video = catalog.video_of(model)
+    prices = video_prices(video) if video is not None else unit_prices(model)
+    return {unit: format_usd(price) for unit, price in prices.items()}
 
 
 def catalog_summary(snapshot: CatalogSnapshot, info: CatalogInfo, ttl: float) -> dict[str, Any]:
@@ -101,7 +143,7 @@ def catalog_summary(snapshot: CatalogSnapshot, info: CatalogInfo, ttl: float) ->
         **catalog_block(info).model_dump(mode="json"),
         "ttl_seconds": ttl,
         "authors": len({model.author for model in models}),
-        "free_models": sum(1 for model in models if model.pricing.is_free),
+        "free_models": sum(1 for model in models if model.is_free),
         "dynamic_price_models": sum(1 for model in models if model.pricing.is_dynamic),
         "with_tools": sum(1 for model in models if "tools" in model.supported_parameters),
         "with_reasoning": sum(1 for model in models if "reasoning" in model.supported_parameters),

@@ -20,6 +20,7 @@ from typing import Any, Literal, cast
 from mcp.server.mcpserver import MCPServer
 
 from . import __version__
+from .cache_hints import cache_hints
 from .core.settings import Settings
 from .prompts import register_prompts
 from .resources import register_resources
@@ -80,6 +81,7 @@ def build_server(settings: Settings, *, runtime: Runtime | None = None) -> MCPSe
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
         log_level=log_level,
+        cache_hints=cache_hints(settings),
     )
     server.call_timeout_seconds = settings.call_timeout_seconds
     register_tools(server)

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from importlib import resources
 from typing import Any
 
 from .errors import CatalogUnavailableError
+from .moments import as_utc
 
 __all__ = ["BUILTIN_CATALOG_FILE", "BuiltinCatalog", "load_builtin_catalog"]
 
@@ -43,7 +44,7 @@ def load_builtin_catalog() -> BuiltinCatalog:
     resource = resources.files("openrouter_pricing") / "data" / BUILTIN_CATALOG_FILE
     try:
         raw = json.loads(resource.read_text(encoding="utf-8"))
-        as_of = _as_utc(datetime.fromisoformat(raw["as_of"]))
+        as_of = as_utc(datetime.fromisoformat(raw["as_of"]))
         source = str(raw["source"])
         if not isinstance(raw["data"], list):
             raise TypeError("'data' is not a list")
@@ -53,10 +54,3 @@ def load_builtin_catalog() -> BuiltinCatalog:
             "reinstall openrouter-pricing-mcp, or connect to OpenRouter once."
         ) from exc
     return BuiltinCatalog(raw=raw, as_of=as_of, source=source)
-
-
-def _as_utc(moment: datetime) -> datetime:
-    """A date-only or naive timestamp is UTC; an aware one is converted to UTC."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)

@@ -8,6 +8,8 @@ reads it the tolerant way, model by model (``schema.parse_models``), and gets th
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .schema import ModelList
@@ -22,6 +24,7 @@ class CacheFile(BaseModel):
     base_url: str
     fetched_at: str
     models: ModelList
+    videos: Any = None  # the /videos/models body fetched with it, parsed by ``video.listing_of``
 
 
 def read_cache_file(body: bytes) -> CacheFile | None:

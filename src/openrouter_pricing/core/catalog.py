@@ -21,11 +21,14 @@ from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .errors import UnknownModelError, UnknownVariantError
-from .money import ONE_MILLION, ZERO
+from .money import ONE_MILLION, ZERO, exactly
 from .schema import Model
+
+if TYPE_CHECKING:
+    from .video import VideoListing, VideoModel
 
 ROUTING_VARIANTS = frozenset({"floor", "nitro", "online"})
 SortKey = Literal[
@@ -69,6 +72,7 @@ class ModelFilter:
     max_prompt_per_m: Decimal | None = None
     max_completion_per_m: Decimal | None = None
     free_only: bool = False
+    exclude_free: bool = False
     sort: SortKey = "name"
     descending: bool = False
     limit: int = 20
@@ -99,13 +103,14 @@ def _facts(model: Model) -> _Facts:
     if pricing.is_dynamic:
         prompt = completion = blended = None
     else:
-        prompt = (pricing.prompt or ZERO) * ONE_MILLION
-        completion = (pricing.completion or ZERO) * ONE_MILLION
-        blended = (prompt * BLEND_PROMPT_WEIGHT + completion * BLEND_COMPLETION_WEIGHT) / (
-            BLEND_PROMPT_WEIGHT + BLEND_COMPLETION_WEIGHT
-        )
+        with exactly():  # a filter at a price boundary compares exact values
+            prompt = (pricing.prompt or ZERO) * ONE_MILLION
+            completion = (pricing.completion or ZERO) * ONE_MILLION
+            blended = (prompt * BLEND_PROMPT_WEIGHT + completion * BLEND_COMPLETION_WEIGHT) / (
+                BLEND_PROMPT_WEIGHT + BLEND_COMPLETION_WEIGHT
+            )
     text = " ".join((model.id, model.name, model.description or "")).lower()
-    return _Facts(prompt, completion, blended, text, pricing.is_free)
+    return _Facts(prompt, completion, blended, text, model.is_free)
 
 
 def context_of(model: Model) -> int:
@@ -149,8 +154,9 @@ def _at_most(price: Decimal | None, most: Decimal) -> bool:
 class Catalog:
     """An immutable, indexed set of models."""
 
-    def __init__(self, models: Iterable[Model]) -> None:
+    def __init__(self, models: Iterable[Model], videos: VideoListing | None = None) -> None:
         self.models: tuple[Model, ...] = tuple(models)
+        self.videos = videos  # /videos/models: the prices of the video models
         self._by_key: dict[str, Model] = {}
         for model in self.models:
             self._by_key.setdefault(model.id.lower(), model)
@@ -178,6 +184,12 @@ class Catalog:
 
     def __len__(self) -> int:
         return len(self.models)
+
+    def video_of(self, model: Model) -> VideoModel | None:
+        """The video listing's entry for ``model`` (its prices), when the listing has it."""
+        if self.videos is None:
+            return None
+        return self.videos.get(model.id, model.canonical_slug)
 
     def get(self, model_id: str) -> Model | None:
         """The model with exactly this id or canonical slug (any case), else ``None``."""
@@ -259,6 +271,8 @@ class Catalog:
             found = [p for p in found if context[p] >= least]
         if spec.free_only:
             found = [p for p in found if facts[p].is_free]
+        if spec.exclude_free:
+            found = [p for p in found if not facts[p].is_free]
         if (most := spec.max_prompt_per_m) is not None:
             found = [p for p in found if _at_most(facts[p].prompt_per_m, most)]
         if (most := spec.max_completion_per_m) is not None:
@@ -308,10 +322,32 @@ class Catalog:
         ranks, position = self._ranks(key, descending), self._position
         return sorted(models, key=lambda model: ranks[position[model.id]])
 
+    def vocabulary(self) -> dict[str, frozenset[str]]:
+        """Every value the list filters can match, by filter name (lower case)."""
+        index = self._index
+        return {
+            "author": frozenset(index.authors),
+            "input_modalities": frozenset(index.inputs),
+            "output_modalities": frozenset(index.outputs),
+            "supports": frozenset(p.lower() for p in index.parameters),
+        }
+
     def search(self, spec: ModelFilter) -> Page:
-        """Filter, sort and page."""
+        """Filter, sort and page. With a ``query``, models whose id or name holds it come before
+        those that hold it only in their description; each group in the asked order."""
         matches = self._matches(spec)  # the ranks order them totally: no catalog order needed
-        matches.sort(key=self._ranks(spec.sort, spec.descending).__getitem__)
+        ranks = self._ranks(spec.sort, spec.descending)
+        query = (spec.query or "").strip().lower()
+        if query:
+            models = self.models
+
+            def in_description_only(position: int) -> bool:
+                model = models[position]
+                return query not in model.id.lower() and query not in model.name.lower()
+
+            matches.sort(key=lambda p: (in_description_only(p), ranks[p]))
+        else:
+            matches.sort(key=ranks.__getitem__)
         window = matches[spec.offset : spec.offset + spec.limit]
         end = spec.offset + len(window)
         return Page(

@@ -2,7 +2,9 @@
 
     PricingError                       base: ``str(exc)`` is safe to show to an agent
     ├── UsageError                     a usage that cannot be priced (negative, subset > parent)
+    ├── RecommendationError            no model meets the constraints, or an invalid request
     ├── DynamicPriceError              a router's "-1" price: no fixed price to estimate with
+    ├── MediaPriceError                a media price this server cannot interpret (never a $0)
     ├── UnknownModelError              no such model id (carries close matches)
     ├── UnknownVariantError            a ":variant" this model does not have
     ├── CatalogUnavailableError        no catalog from any source
@@ -19,6 +21,9 @@
         ├── UpstreamError              500, 502, 503, 524, 529 and other 5xx
         ├── ConnectionFailedError      could not connect
         └── InvalidResponseError       an answer that is not the JSON we expect
+
+    PriceFormatError (a ValueError)    a price string that is not a usable price: raised while
+                                       parsing, where a bad model is skipped, never shown as is
 
 No message, ``repr`` or attribute ever holds the API key: the client builds these from the status
 and OpenRouter's error message, and scrubs the key from the message in case upstream echoes it.
@@ -44,8 +49,25 @@ class UsageError(PricingError, ValueError):
     """A usage that cannot be priced: a negative or absurd count, or a subset above its parent."""
 
 
+class RecommendationError(PricingError):
+    """No model meets the constraints, or the request itself is invalid."""
+
+
+class PriceFormatError(ValueError):
+    """A value that is not a usable price (not a number, NaN, infinite, or negative)."""
+
+
 class DynamicPriceError(PricingError):
     """The model's price is decided per request (OpenRouter lists "-1")."""
+
+
+class MissingPriceError(PricingError):
+    """The usage needs a price the listing leaves out (no ``completion``): never priced as $0."""
+
+
+class MediaPriceError(PricingError):
+    """A model billed in a unit whose price the listing does not give, or gives in a form this
+    server cannot interpret (an unknown SKU, rerank): an error, never a number that looks right."""
 
 
 class UnknownModelError(PricingError, LookupError):

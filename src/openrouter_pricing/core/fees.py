@@ -3,7 +3,8 @@
 Facts (OpenRouter's published terms): a card purchase costs 5.5% with a $0.80 minimum (the two meet
 at $14.5454...); a crypto purchase 5%; BYOK usage costs 5% of what the same usage would cost on
 OpenRouter once the monthly free allowance is used. OpenRouter does not document how the fee is
-rounded to cents, so these are exact and unrounded, like every amount in this package.
+rounded to cents, so these are exact and unrounded, like every amount in this package (computed
+in a context wide enough for the amount given: ``money.exactly_for``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from decimal import Decimal
 from typing import Literal
 
 from .errors import UsageError
+from .money import exactly_for
 
 PaymentMethod = Literal["card", "crypto"]
 
@@ -29,14 +31,17 @@ def _check_amount(name: str, amount: Decimal) -> None:
 def purchase_fee(credits_usd: Decimal, method: PaymentMethod = "card") -> Decimal:
     """The fee for buying ``credits_usd`` of credits."""
     _check_amount("credits_usd", credits_usd)
-    if method == "crypto":
-        return credits_usd * CRYPTO_FEE_RATE
-    return max(credits_usd * CARD_FEE_RATE, CARD_MINIMUM_FEE)
+    with exactly_for(credits_usd, CARD_FEE_RATE):
+        if method == "crypto":
+            return credits_usd * CRYPTO_FEE_RATE
+        return max(credits_usd * CARD_FEE_RATE, CARD_MINIMUM_FEE)
 
 
 def payment_for_credits(credits_usd: Decimal, method: PaymentMethod = "card") -> Decimal:
     """What to pay to receive ``credits_usd`` of credits: the credits plus the fee on them."""
-    return credits_usd + purchase_fee(credits_usd, method)
+    fee = purchase_fee(credits_usd, method)
+    with exactly_for(credits_usd, fee):
+        return credits_usd + fee
 
 
 def byok_fee(openrouter_equivalent_usd: Decimal, *, within_free_allowance: bool = False) -> Decimal:
@@ -45,4 +50,5 @@ def byok_fee(openrouter_equivalent_usd: Decimal, *, within_free_allowance: bool 
         raise UsageError("the BYOK usage cost must be zero or a positive amount in USD.")
     if within_free_allowance:
         return Decimal(0)
-    return openrouter_equivalent_usd * BYOK_FEE_RATE
+    with exactly_for(openrouter_equivalent_usd, BYOK_FEE_RATE):
+        return openrouter_equivalent_usd * BYOK_FEE_RATE

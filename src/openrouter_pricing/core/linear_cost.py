@@ -8,13 +8,14 @@ Decisions:
 - The arithmetic is ``price_totals``'s, step for step: the same parts (one with no quantity is
   left out, the request part when its rate is zero), in the same order, summed from the same
   ``ZERO``, then times ``requests``. Decimal results depend on the operands' exponents as well as
-  their values, so only the same steps give the same ``str()``.
+  their values, so only the same steps give the same ``str()``. Like ``price_totals`` it never
+  rounds: the sums run in ``money.EXACT`` (its methods, which is cheaper than entering it).
 - A pricing with overrides has rates that depend on the prompt size and the UTC time of day, but
   only on which side of each override's threshold (``min_prompt_tokens``, strictly more) and
   window bounds (HHMM, start inclusive, end exclusive) they fall: ``VaryingRates`` reads each such
   cell once from ``pricing.effective_rates``, the engine's own resolution.
-- A dynamic price, or a usage with any other part (cache, reasoning, images), goes through
-  ``price_totals`` itself.
+- A dynamic price, a listing without a completion price, or a usage with any other part (cache,
+  reasoning, images), goes through ``price_totals`` itself.
 """
 
 from __future__ import annotations
@@ -25,12 +26,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from .errors import DynamicPriceError
-from .money import ZERO
+from .errors import DynamicPriceError, MissingPriceError
+from .money import EXACT, ZERO
 from .pricing import Usage, effective_rates, price_totals
 from .schema import Pricing
 
 Cost = tuple[Decimal, Decimal]  # per request, total
+ONE = Decimal(1)
 
 
 class Rates(NamedTuple):
@@ -81,8 +83,9 @@ class VaryingRates:
 
 
 def workload_rates(pricing: Pricing) -> Rates | VaryingRates | None:
-    """What ``workload_pricer`` prices ``pricing`` by: None for a dynamic price."""
-    if pricing.is_dynamic:
+    """What ``workload_pricer`` prices ``pricing`` by: None (``price_totals`` itself) for a
+    dynamic price or a listing without a completion price."""
+    if pricing.is_dynamic or "completion" not in pricing.listed_rates:
         return None
     return VaryingRates(pricing) if pricing.overrides else rates_of(pricing.listed_rates)
 
@@ -92,7 +95,7 @@ Pricer = Callable[[Pricing, Rates | VaryingRates | None, str], Cost | None]
 
 def workload_pricer(usage: Usage, at: datetime) -> Pricer:
     """``price_totals`` of ``usage`` at ``at``, as a function of (pricing, its ``workload_rates``,
-    model id): (per request, total), or None for a dynamic price."""
+    model id): (per request, total), or None for a dynamic or missing price."""
     usage.validate()
     at = at.astimezone(UTC)
     prompt, completion = usage.prompt_tokens, usage.completion_tokens
@@ -100,11 +103,12 @@ def workload_pricer(usage: Usage, at: datetime) -> Pricer:
     # Decimal * int converts the int exactly, to this same Decimal: the products are the same.
     prompt_n, completion_n, searches_n = Decimal(prompt), Decimal(completion), Decimal(searches)
     requests_n = Decimal(requests)
+    add, mul = EXACT.add, EXACT.multiply  # ``money.exactly``'s context, without entering it
 
     def general(pricing: Pricing, model_id: str) -> Cost | None:
         try:
             return price_totals(pricing, usage, at=at, model_hint=model_id)
-        except DynamicPriceError:
+        except (DynamicPriceError, MissingPriceError):
             return None
 
     def linear(pricing: Pricing, rates: Rates | VaryingRates | None, model_id: str) -> Cost | None:
@@ -115,14 +119,14 @@ def workload_pricer(usage: Usage, at: datetime) -> Pricer:
         prompt_rate, completion_rate, search_rate, request_rate = rates
         per_request = ZERO
         if prompt:
-            per_request += prompt_rate * prompt_n
+            per_request = add(per_request, mul(prompt_rate, prompt_n))
         if completion:
-            per_request += completion_rate * completion_n
+            per_request = add(per_request, mul(completion_rate, completion_n))
         if searches:
-            per_request += search_rate * searches_n
-        if request_rate:
-            per_request += request_rate * 1  # one request part per request, as in _priced_parts
-        return per_request, per_request * requests_n
+            per_request = add(per_request, mul(search_rate, searches_n))
+        if request_rate:  # one request part per request, as in _priced_parts
+            per_request = add(per_request, mul(request_rate, ONE))
+        return per_request, mul(per_request, requests_n)
 
     if (
         usage.reasoning_tokens

@@ -8,6 +8,12 @@ Decisions:
   the pricing layer can refuse it; it must never become a negative cost.
 - Absent prices are zero (since 2026 OpenRouter leaves zero prices out).
 - Money is never rounded; ``format_usd`` only removes exponent notation and trailing zeros.
+  Arithmetic on money runs in ``EXACT`` (``exactly``), not the default 28-digit context, which
+  would round a long-digit price times the largest counts the tools accept: every price has at
+  most ``MAX_NUMBER_CHARS`` characters and a magnitude in [``MIN_ABS_USD``, ``MAX_ABS_USD``),
+  every count at most 10 digits, so a cost is a sum of a few products spanning fewer than 120
+  digits. ``EXACT`` holds ``EXACT_DIGITS`` and traps ``Inexact``: a result that would need
+  rounding raises instead of coming out quietly wrong.
 - A magnitude no real price or balance reaches (``1e999999``, ``1e-999999``, a number spelt in
   thousands of digits) is refused as malformed: kept, it would overflow the arithmetic or print as
   a megabyte of zeros, so one corrupt model could take every catalog answer down with it.
@@ -15,7 +21,19 @@ Decisions:
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from contextlib import AbstractContextManager
+from decimal import (
+    Context,
+    Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+    Rounded,
+    localcontext,
+)
+
+from .errors import PriceFormatError
 
 DYNAMIC_PRICE = Decimal("-1")
 ZERO = Decimal(0)
@@ -26,10 +44,23 @@ PriceInput = str | int | float | Decimal
 MAX_ABS_USD = Decimal(10) ** 9  # per unit or in all: far beyond any real price or balance
 MIN_ABS_USD = Decimal(10) ** -20  # the smallest non-zero magnitude accepted
 MAX_NUMBER_CHARS = 64
+EXACT_DIGITS = 200  # well beyond the <120 digits any bounded cost needs (see the module doc)
+EXACT = Context(
+    prec=EXACT_DIGITS, traps=[InvalidOperation, DivisionByZero, Overflow, Inexact, Rounded]
+)
+WIDE = Context(prec=EXACT_DIGITS)  # for deliberate rounding (display) of amounts of any size
 
 
-class PriceFormatError(ValueError):
-    """A value that is not a usable price (not a number, NaN, infinite, or negative)."""
+def exactly() -> AbstractContextManager[Context]:
+    """``with exactly():`` runs Decimal arithmetic in ``EXACT``: never rounded, or an error."""
+    return localcontext(EXACT)
+
+
+def exactly_for(*operands: Decimal) -> AbstractContextManager[Context]:
+    """``exactly()`` with room for the sums and products of a few of ``operands`` however many
+    digits they have: for amounts a caller gives, which are not bounded like parsed prices."""
+    room = sum(len(d.as_tuple().digits) + abs(d.adjusted()) for d in operands if d.is_finite())
+    return localcontext(EXACT, prec=max(EXACT_DIGITS, 2 * room + 4))
 
 
 def parse_price(value: PriceInput | None) -> Decimal:
@@ -78,7 +109,9 @@ def parse_amount(value: PriceInput | None) -> Decimal | None:
 
 
 def _check_magnitude(value: Decimal, text: str) -> None:
-    if len(text) > MAX_NUMBER_CHARS or (value and not MIN_ABS_USD <= abs(value) < MAX_ABS_USD):
+    if len(text) > MAX_NUMBER_CHARS or (
+        value and not MIN_ABS_USD <= value.copy_abs() < MAX_ABS_USD
+    ):
         raise PriceFormatError(f"an implausible amount of USD: {text[:40]!r}")
 
 
@@ -89,12 +122,13 @@ def is_dynamic(price: Decimal) -> bool:
 
 def per_million(price_per_token: Decimal) -> Decimal:
     """USD per token to USD per million tokens, exactly."""
-    return price_per_token * ONE_MILLION
+    return EXACT.multiply(price_per_token, ONE_MILLION)
 
 
 def per_token(price_per_million: Decimal) -> Decimal:
-    """USD per million tokens to USD per token, exactly."""
-    return price_per_million / ONE_MILLION
+    """USD per million tokens to USD per token, exactly, however many digits a caller gave."""
+    with exactly_for(price_per_million):
+        return price_per_million / ONE_MILLION
 
 
 def format_usd(amount: Decimal) -> str:
@@ -110,17 +144,25 @@ def format_usd(amount: Decimal) -> str:
     return text
 
 
-def display_usd(amount: Decimal, places: int = 6) -> str:
-    """A short human form for text summaries only ("$0.0105"); structured output uses
-    ``format_usd``. Amounts of at least 10^-places are shown to ``places`` decimals; smaller
-    non-zero amounts keep two significant digits, so a tiny cost never reads as "$0".
+def display_usd(amount: Decimal, places: int | None = 6) -> str:
+    """A human form for text summaries and tables only ("$1,234.5", "about $0.0105"); structured
+    output uses ``format_usd``. Thousands are separated. Amounts of at least 10^-places are shown
+    to ``places`` decimals, smaller non-zero ones to two significant digits (a tiny cost never
+    reads as "$0"); when that drops digits the figure is marked "about", so a rounded amount is
+    never passed off as exact. ``places=None`` always shows the exact amount.
     """
     if amount == 0:
         return "$0"
     sign = "-" if amount < 0 else ""
-    magnitude = abs(amount)
-    if magnitude >= Decimal(1).scaleb(-places):
-        shown = magnitude.quantize(Decimal(1).scaleb(-places))
+    magnitude = amount.copy_abs()  # abs() would round to the default 28 digits
+    if places is None:
+        shown = magnitude
+    elif magnitude >= Decimal(1).scaleb(-places):
+        shown = magnitude.quantize(Decimal(1).scaleb(-places), context=WIDE)
     else:
-        shown = magnitude.quantize(Decimal(1).scaleb(magnitude.adjusted() - 1))
-    return f"{sign}${format_usd(shown)}"
+        shown = magnitude.quantize(Decimal(1).scaleb(magnitude.adjusted() - 1), context=WIDE)
+    text = f"{shown:,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    about = "" if shown == magnitude else "about "
+    return f"{about}{sign}${text}"

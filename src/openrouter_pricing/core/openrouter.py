@@ -45,6 +45,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import errors
 from .settings import Secret, Settings, scrub_secrets
+from .text import plural
 from .upstream import (
     KIND_ERRORS,
     MANAGEMENT_ADVICE,
@@ -160,6 +161,20 @@ class OpenRouterClient:
             raise self._error(call, _Failure("invalid", "no 'data' list of models"))
         return body
 
+    async def fetch_video_models_json(self) -> Any:
+        """The video models and their ``pricing_skus`` (``/videos/models``), as decoded JSON."""
+        call = _Call(
+            "/videos/models",
+            "the video model listing",
+            max_bytes=MAX_CATALOG_BYTES,
+            overall_timeout=self._settings.catalog_fetch_timeout_seconds,
+            exact_amounts=False,
+        )
+        body = await self._get_json(call)
+        if not (isinstance(body, dict) and isinstance(body.get("data"), list)):
+            raise self._error(call, _Failure("invalid", "no 'data' list of video models"))
+        return body
+
     async def fetch_endpoints(self, model_id: str) -> list[Endpoint]:
         """Every provider endpoint of a model, with its prices; a ``:variant`` suffix is ignored."""
         base = model_id.split(":", 1)[0].strip()
@@ -235,7 +250,8 @@ class OpenRouterClient:
             await self._sleep(delay)
             slept += delay
         message = (
-            f"OpenRouter still had no {what} after {elapsed:.1f} seconds ({tries} tries); check "
+            f"OpenRouter still had no {what} after {elapsed:.1f} seconds "
+            f"({plural(tries, 'try')}); check "
             "the id, or ask again with a longer wait_seconds (up to 60) if the request finished "
             "only moments ago."
         )
@@ -300,7 +316,8 @@ class OpenRouterClient:
                 return outcome
             final = outcome
             if attempts > 1:
-                final = replace(outcome, reason=f"{outcome.reason}; gave up after {attempts} tries")
+                gave_up = f"gave up after {plural(attempts, 'try')}"
+                final = replace(outcome, reason=f"{outcome.reason}; {gave_up}")
             if not outcome.retryable or attempts > self._settings.max_retries:
                 return final
             wait = outcome.wait_hint
@@ -393,7 +410,7 @@ class OpenRouterClient:
             if status == 404:
                 advice = call.not_found_advice
             if status == 429 and failure.wait_hint is not None:
-                advice = f"wait {math.ceil(failure.wait_hint)} seconds and try again"
+                advice = f"wait {plural(math.ceil(failure.wait_hint), 'second')} and try again"
             said = f" ({reason})" if reason else ""
             text = f"OpenRouter answered {status} for {what}{said}; {advice}."
         text = self._scrub(text, call.key)

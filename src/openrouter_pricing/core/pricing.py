@@ -11,9 +11,13 @@ Decisions:
   reasoning as completion, so zero means "not separately priced" for this one key).
 - Overrides apply in list order, later entries winning per key: ``min_prompt_tokens`` when the
   prompt has strictly more tokens than the threshold, a ``utc_start``/``utc_end`` HHMM window
-  (start inclusive, end exclusive, wrapping midnight when start > end).
+  (start inclusive, end exclusive, wrapping midnight when start > end). An entry with a condition
+  the server does not know is never applied; when its known conditions hold, a warning names it.
 - A ``-1`` (dynamic) rate that the usage would need is an error: a router has no fixed price.
-- Money is ``Decimal`` throughout and never rounded; N requests cost exactly N times one request.
+- A listing without a ``completion`` price (the spec requires one) makes completion tokens an
+  error, not $0.
+- Money is ``Decimal`` throughout and never rounded (``money.exactly``, not the default 28-digit
+  context); N requests cost exactly N times one request.
 - Hot path (``recommend_model`` prices every eligible model per call): a ``Usage`` is validated
   once (it is frozen, so it stays valid), the listed rates are the pricing's cached mapping,
   copied only when an override applies, and ``price_totals`` gives the same two sums as
@@ -28,8 +32,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Literal
 
-from .errors import DynamicPriceError, UsageError
-from .money import DYNAMIC_PRICE, ZERO
+from .errors import DynamicPriceError, MissingPriceError, UsageError
+from .money import DYNAMIC_PRICE, ZERO, exactly
 from .schema import PRICE_KEYS, Pricing, PricingOverride
 
 CacheWriteTTL = Literal["5m", "1h"]
@@ -115,8 +119,8 @@ class LineItem:
     """One priced part of the usage, for all requests together."""
 
     component: str  # prompt, cache_read, cache_write, completion, reasoning, image, web_search, ...
-    quantity: int
-    unit: str  # token, image, search, request
+    quantity: int | Decimal  # whole units, or a Decimal for seconds of media
+    unit: str  # token, image, search, request; media: second, video_token, image_token, ...
     unit_price: Decimal  # USD per unit
     cost: Decimal  # quantity x unit_price, exactly
 
@@ -155,7 +159,13 @@ def _in_window(start: int, end: int, at: datetime) -> bool:
     return now >= start or now < end  # wraps midnight
 
 
-def _override_applies(override: PricingOverride, prompt_tokens: int, at: datetime) -> bool:
+def _override_applies(
+    override: PricingOverride, prompt_tokens: int, at: datetime, *, known_only: bool = False
+) -> bool:
+    """Whether every condition of ``override`` holds; never for one with a condition the server
+    does not know, unless ``known_only`` asks whether the known conditions hold."""
+    if override.unknown_conditions and not known_only:
+        return False
     if override.min_prompt_tokens is not None and prompt_tokens <= override.min_prompt_tokens:
         return False
     if override.utc_start is not None and override.utc_end is not None:
@@ -224,7 +234,14 @@ def _priced_parts(
     usage.validate()
     at = (at or datetime.now(UTC)).astimezone(UTC)
     rates, applied = _rates_at(pricing, usage.prompt_tokens, at)
-    warnings: list[str] = []
+    warnings: list[str] = [
+        f"An override of {model_hint}'s prices has a condition this server does not know or "
+        f"cannot evaluate ({', '.join(override.unknown_conditions)}), so it was not applied; the "
+        "real price may differ when that condition holds."
+        for override in pricing.overrides
+        if override.unknown_conditions
+        and _override_applies(override, usage.prompt_tokens, at, known_only=True)
+    ]
     listed = rates.get
 
     if pricing.is_dynamic:
@@ -256,6 +273,14 @@ def _priced_parts(
 
     uncached_prompt = usage.prompt_tokens - usage.cached_prompt_tokens - usage.cache_write_tokens
     visible_completion = usage.completion_tokens - usage.reasoning_tokens
+    if "completion" not in rates and (
+        visible_completion or (usage.reasoning_tokens and listed_reasoning == 0)
+    ):
+        raise MissingPriceError(
+            f"{model_hint} lists no completion price, so its completion tokens cannot be "
+            "priced (never as $0): it is billed another way or its listing is incomplete; "
+            "estimate it without completion_tokens, or pick another model."
+        )
     parts: list[Part] = []
     if uncached_prompt:
         parts.append(("prompt", uncached_prompt, "token", prompt_rate))
@@ -290,15 +315,17 @@ def price_usage(
     requests = usage.requests
     items = []
     per_request = ZERO
-    for component, quantity, unit, unit_price in parts:
-        cost_one = unit_price * quantity
-        per_request += cost_one
-        items.append(
-            LineItem(component, quantity * requests, unit, unit_price, cost_one * requests)
-        )
+    with exactly():  # never rounded, at any count the usage allows
+        for component, quantity, unit, unit_price in parts:
+            cost_one = unit_price * quantity
+            per_request += cost_one
+            items.append(
+                LineItem(component, quantity * requests, unit, unit_price, cost_one * requests)
+            )
+        total = per_request * requests
     return CostBreakdown(
         line_items=tuple(items),
-        total=per_request * requests,
+        total=total,
         per_request=per_request,
         requests=requests,
         applied_overrides=applied,
@@ -317,9 +344,10 @@ def price_totals(
     the itemisation: for callers that price many models and keep only the sums."""
     parts, _, _ = _priced_parts(pricing, usage, at, model_hint)
     per_request = ZERO
-    for _, quantity, _, unit_price in parts:
-        per_request += unit_price * quantity
-    return per_request, per_request * usage.requests
+    with exactly():
+        for _, quantity, _, unit_price in parts:
+            per_request += unit_price * quantity
+        return per_request, per_request * usage.requests
 
 
 def with_online_search(pricing: Pricing, usage: Usage) -> tuple[Pricing, Usage, str]:
@@ -341,7 +369,8 @@ def with_online_search(pricing: Pricing, usage: Usage) -> tuple[Pricing, Usage, 
 def cheapest(
     candidates: Iterable[tuple[str, Pricing]], usage: Usage, *, at: datetime | None = None
 ) -> tuple[str, CostBreakdown] | None:
-    """The cheapest of named price sets for this usage (``:floor`` routing); dynamic ones skipped.
+    """The cheapest of named price sets for this usage (``:floor`` routing); dynamic ones and
+    those missing a price the usage needs are skipped.
 
     Ties keep the first candidate, so the answer is stable for a given endpoint order.
     """
@@ -349,7 +378,7 @@ def cheapest(
     for name, pricing in candidates:
         try:
             breakdown = price_usage(pricing, usage, at=at, model_hint=name)
-        except DynamicPriceError:
+        except (DynamicPriceError, MissingPriceError):
             continue
         if best is None or breakdown.total < best[1].total:
             best = (name, breakdown)

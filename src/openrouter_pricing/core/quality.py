@@ -65,6 +65,7 @@ class ModelFacts:
     tier: str
     quality: dict[str, tuple[float | None, str]]  # signal -> (score, source)
     rates: Rates | VaryingRates | None  # for ``linear_cost.workload_pricer``; None: dynamic
+    media: bool = False  # billed per image, second, character or clip: ``recommend_media``'s
 
 
 class _Sorted:
@@ -88,7 +89,13 @@ class ModelIndex:
         self.everyone = frozenset(range(len(facts)))
         self.router = frozenset(i for i, f in enumerate(facts) if f.router)
         self.batch = frozenset(i for i, f in enumerate(facts) if f.batch)
+        self.media = frozenset(i for i, f in enumerate(facts) if f.media)
         self.free = frozenset(i for i, f in enumerate(facts) if f.tier == "free")
+        self.listed_alias = frozenset(  # an alias whose target is listed (and so its group)
+            i
+            for i, f in enumerate(facts)
+            if f.model.alias_target is not None and f.group != f.model.base_id.lower()
+        )
         offering: dict[str, set[int]] = {}
         by_author: dict[str, set[int]] = {}
         for i, f in enumerate(facts):
@@ -176,40 +183,46 @@ def _line(points: Sequence[tuple[float, float]]) -> Line | None:
     return slope, intercept, statistics.pstdev(y - intercept - slope * x for x, y in points)
 
 
-def _prepare(catalog: Catalog) -> PreparedCatalog:
-    def target(m: Model) -> Model | None:  # what a ~...-latest alias points at
-        return catalog.get(m.alias_target.slug or "") if m.alias_target else None
+@dataclass(frozen=True)
+class _Fits:
+    """What one catalog's benchmarked models say, fitted once: each signal's percentiles, lines
+    that rescale one benchmark to another, and lines from log price to the signal (per reasoning
+    group), used to estimate the quality of models without the benchmark."""
 
-    def log_price(m: Model | None) -> float | None:
-        blended = catalog.facts(m).blended_per_m if m else None
-        return math.log10(blended) if blended else None
+    percentiles: dict[str, list[float]]
+    rescale: dict[str, dict[Signal, Line | None]]
+    by_price: dict[str, dict[bool, Line | None]]
 
-    def estimate(m: Model, signal: Signal) -> tuple[float | None, str]:
-        ref = target(m) or (catalog.get(m.base_id) if m.variant else None)
-        for source, suffix in ((m, ""), (ref, f" of {ref.id if ref else ''}")):
-            if (value := _aa(source, signal)) is not None:
-                return value, f"artificial_analysis.{signal}{suffix}"
-        for other, line in rescale[signal].items():
-            if line and (x := _first(_aa(m, other), _aa(ref, other))) is not None:
-                return _score(line, x), f"artificial_analysis.{other} rescaled to {signal}"
-        line = by_price[signal]["reasoning" in m.supported_parameters]
-        if line and (lp := _first(log_price(m), log_price(ref))) is not None:
-            return _score(line, lp, -line[2]), "fallback: price-tier estimate (no benchmark)"
-        return None, "none: no benchmark and no price to estimate from"
 
-    def pairs(
-        signal: Signal, x_of: Callable[[Model], float | None], group: bool | None = None
-    ) -> list[tuple[float, float]]:
-        """(x, signal) over the benchmarked models, optionally of one reasoning group only."""
-        return [
-            (x, y)
-            for m in measured
-            if group in (None, "reasoning" in m.supported_parameters)
-            and (x := x_of(m)) is not None
-            and (y := _aa(m, signal)) is not None
-        ]
+def _alias_target(catalog: Catalog, model: Model) -> Model | None:
+    """What a ``~...-latest`` alias points at, when the catalog has it."""
+    return catalog.get(model.alias_target.slug or "") if model.alias_target else None
 
+
+def _log_price(catalog: Catalog, model: Model | None) -> float | None:
+    blended = catalog.facts(model).blended_per_m if model else None
+    return math.log10(blended) if blended else None
+
+
+def _pairs(
+    measured: Sequence[Model],
+    signal: Signal,
+    x_of: Callable[[Model], float | None],
+    group: bool | None = None,
+) -> list[tuple[float, float]]:
+    """(x, signal) over the benchmarked models, optionally of one reasoning group only."""
+    return [
+        (x, y)
+        for m in measured
+        if group in (None, "reasoning" in m.supported_parameters)
+        and (x := x_of(m)) is not None
+        and (y := _aa(m, signal)) is not None
+    ]
+
+
+def _fit(catalog: Catalog) -> _Fits:
     measured = [m for m in catalog.models if not m.variant and not m.pricing.is_dynamic]
+    log_price = functools.partial(_log_price, catalog)
     percentiles: dict[str, list[float]] = {}
     rescale: dict[str, dict[Signal, Line | None]] = {}
     by_price: dict[str, dict[bool, Line | None]] = {}
@@ -217,36 +230,57 @@ def _prepare(catalog: Catalog) -> PreparedCatalog:
         values = sorted(v for m in measured if (v := _aa(m, signal)) is not None)
         percentiles[signal] = [0.0, *statistics.quantiles(values, n=100)] if len(values) > 1 else []
         rescale[signal] = {
-            other: _line(pairs(signal, functools.partial(_aa, signal=other)))
+            other: _line(_pairs(measured, signal, functools.partial(_aa, signal=other)))
             for other in SIGNALS
             if other != signal
         }
         by_price[signal] = {
-            group: _line(pairs(signal, log_price, group)) for group in (False, True)
+            group: _line(_pairs(measured, signal, log_price, group)) for group in (False, True)
         }
-    facts = [
-        ModelFacts(
-            model=m,
-            group=(target(m) or m).base_id.lower(),
-            author=m.author.lstrip("~").lower(),
-            router=m.id.startswith("openrouter/") or m.pricing.is_dynamic,
-            batch=m.variant == "batch",
-            max_output=m.max_completion_tokens,
-            expires=_parse_date(m.expiration_date),
-            offers=terms(
-                m.supported_parameters,
-                m.architecture.input_modalities,
-                m.architecture.output_modalities,
-            ),
-            context=context_of(m),
-            tier=_tier(m, catalog),
-            quality={signal: estimate(m, signal) for signal in SIGNALS},
-            rates=workload_rates(m.pricing),
-        )
-        for m in catalog.models
-    ]
-    authors = frozenset(f.author for f in facts)
-    # ``recommend`` ranks equal costs and scores by (is an alias, id), then catalog order.
+    return _Fits(percentiles, rescale, by_price)
+
+
+def _estimate(catalog: Catalog, fits: _Fits, m: Model, signal: Signal) -> tuple[float | None, str]:
+    """A model's score on ``signal`` and where it comes from: its own benchmark, its alias target's
+    or base model's, another benchmark rescaled, or its price tier."""
+    ref = _alias_target(catalog, m) or (catalog.get(m.base_id) if m.variant else None)
+    for source, suffix in ((m, ""), (ref, f" of {ref.id if ref else ''}")):
+        if (value := _aa(source, signal)) is not None:
+            return value, f"artificial_analysis.{signal}{suffix}"
+    for other, line in fits.rescale[signal].items():
+        if line and (x := _first(_aa(m, other), _aa(ref, other))) is not None:
+            return _score(line, x), f"artificial_analysis.{other} rescaled to {signal}"
+    line = fits.by_price[signal]["reasoning" in m.supported_parameters]
+    if line and (lp := _first(_log_price(catalog, m), _log_price(catalog, ref))) is not None:
+        return _score(line, lp, -line[2]), "fallback: price-tier estimate (no benchmark)"
+    return None, "none: no benchmark and no price to estimate from"
+
+
+def _facts_of(catalog: Catalog, fits: _Fits, m: Model) -> ModelFacts:
+    return ModelFacts(
+        model=m,
+        group=(_alias_target(catalog, m) or m).base_id.lower(),
+        author=m.author.lstrip("~").lower(),
+        router=m.id.startswith("openrouter/") or m.pricing.is_dynamic,
+        batch=m.variant == "batch",
+        max_output=m.max_completion_tokens,
+        expires=_parse_date(m.expiration_date),
+        offers=terms(
+            m.supported_parameters,
+            m.architecture.input_modalities,
+            m.architecture.output_modalities,
+        ),
+        context=context_of(m),
+        tier=_tier(m, catalog),
+        quality={signal: _estimate(catalog, fits, m, signal) for signal in SIGNALS},
+        rates=workload_rates(m.pricing),
+        media=m.billing_kind != "token",
+    )
+
+
+def _ties(facts: Sequence[ModelFacts]) -> tuple[int, ...]:
+    """Each model's place in the order that breaks ranking ties: (is an alias, id), then
+    catalog order."""
     order = sorted(
         range(len(facts)),
         key=lambda i: (facts[i].model.alias_target is not None, facts[i].model.id, i),
@@ -254,24 +288,30 @@ def _prepare(catalog: Catalog) -> PreparedCatalog:
     ties = [0] * len(facts)
     for place, i in enumerate(order):
         ties[i] = place
+    return tuple(ties)
+
+
+def _prepare(catalog: Catalog) -> PreparedCatalog:
+    fits = _fit(catalog)
+    facts = [_facts_of(catalog, fits, m) for m in catalog.models]
     scores: dict[str, tuple[float, ...]] = {
         signal: tuple(-1.0 if (q := f.quality[signal][0]) is None else q for f in facts)
         for signal in SIGNALS
     }
     return PreparedCatalog(
         facts=tuple(facts),
-        percentiles=percentiles,
-        authors=authors,
+        percentiles=fits.percentiles,
+        authors=frozenset(f.author for f in facts),
         index=ModelIndex(facts),
         ids=tuple(f.model.id for f in facts),
         groups=tuple(f.group for f in facts),
-        ties=tuple(ties),
+        ties=_ties(facts),
         scores=scores,
     )
 
 
 def _tier(model: Model, catalog: Catalog) -> str:
-    if model.pricing.is_free:
+    if model.is_free:
         return "free"
     blended = catalog.facts(model).blended_per_m or Decimal(0)
     return next((name for bound, name in TIERS if blended < bound), "premium")

@@ -7,10 +7,14 @@ Decisions:
   (and ``min_context``), ``max_completion_tokens``, authors, ``allow_free``, the per-request cap
   and the total budget. Never proposed: ``openrouter/*`` routers, any ``-1`` price, expired models
   (``expiration_date`` on or before today), ``:batch`` unless asked, models that do not output
-  text (unless image or audio output is asked for). One pick per model: variants and
+  text (unless image or audio output is asked for), models billed per image, second, character or
+  clip (``recommend_media`` ranks those in their own units). One pick per model: variants and
   ``~...-latest`` aliases form one group, and the group's best entry for the preference stands
-  for it. The checks are set operations on ``quality.ModelIndex`` in a fixed order (a rejection
-  counts under the first failed); only the models left are priced.
+  for it. Never an alias of a model the catalog lists (``alias_of_listed_model``): it may be
+  listed at another price than that model, which may be what is billed; an alias of a model not
+  listed may be picked, and its ``why`` says it is one. The checks are set operations on
+  ``quality.ModelIndex`` in a fixed order (a rejection counts under the first failed); only the
+  models left are priced.
 - Cost is ``pricing.price_totals``, the sums of the ``estimate_cost`` engine (overrides, time of
   day at ``at``), computed by ``linear_cost`` from rates read once per catalog. A ``web_search``
   requirement prices one search per request.
@@ -30,7 +34,8 @@ Decisions:
   because a 10x price step weighs the same at any price level). Ties fall to the id.
 - Nothing qualifies: the error names the constraint that removed the most candidates and what to
   change, then the one that removed the most of the candidates that pass it, and so on, so that
-  the caller sees every wall at once (routers, expired models and output kinds are not counted).
+  the caller sees every wall at once (routers, media-billed and expired models and output kinds
+  are not counted).
 """
 
 from __future__ import annotations
@@ -43,15 +48,17 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Final, Literal, get_args
+from typing import Literal, NamedTuple, get_args
 
 from .catalog import Catalog
-from .errors import PricingError
+from .errors import PricingError, RecommendationError
 from .linear_cost import Cost, Pricer, workload_pricer
+from .moments import as_utc
 from .money import format_usd
 from .pricing import Usage
 from .quality import ModelFacts, ModelIndex, PreparedCatalog, Signal, prepare, terms
 from .schema import Model
+from .text import plural
 
 Complexity = Literal["simple", "general", "complex", "reasoning"]
 Preference = Literal["cheapest", "balanced", "quality"]
@@ -117,10 +124,6 @@ _CODING = re.compile(
     r"typescript|rust|sql|repo\w*|pull requests?|unit tests?|compil\w*)\b"
 )
 _AGENTIC = re.compile(r"\b(agents?|agentic|tool[- ]?(use|calling|calls)|function[- ]calling)\b")
-
-
-class RecommendationError(PricingError):
-    """No model meets the constraints, or the request itself is invalid."""
 
 
 @dataclass(frozen=True)
@@ -257,15 +260,18 @@ def _signal(task: str, caps: Sequence[str]) -> tuple[Signal, str]:
     return "intelligence_index", "no coding or agentic work named"
 
 
-# A priced candidate, built for some 200 models a call, so a plain tuple that sorts in rank order:
-# (cost, -score, tie, position, per request, total), with -score first when quality is preferred.
-# The score is the quality, or -1 when unknown (below any known one); the tie is the place of
-# (is an alias, id): an alias yields to the id it points at. Ties are unique, so the rest of the
-# tuple is never compared.
-_Row = tuple[Decimal | float, Decimal | float, int, int, Decimal, Decimal]
-_AT: Final = 3  # indexes in a _Row: the catalog position, the cost per request, the total
-_PER: Final = 4
-_TOTAL: Final = 5
+class _Row(NamedTuple):
+    """A priced candidate that sorts in rank order: ``(cost, -score)`` as ``first, second`` when
+    cost leads, ``(-score, cost)`` when quality does, then the tie-break. The score is the quality,
+    or -1 when unknown (below any known one); the tie is the place of (is an alias, id): an alias
+    yields to the id it points at. Ties are unique, so the fields after it are never compared."""
+
+    first: Decimal | float
+    second: Decimal | float
+    tie: int
+    position: int  # in the prepared catalog
+    per_request: Decimal
+    total: Decimal
 
 
 @dataclass(frozen=True)
@@ -284,15 +290,15 @@ def _balanced(
 ) -> tuple[list[_Row], int]:
     """Pareto layers on (cost, quality), each ordered by value, until ``limit`` models are placed;
     returns them and the size of the first layer (the front)."""
-    paid = [r[_PER] for r in rows if r[_PER] > 0] or [Decimal(1)]
+    paid = [r.per_request for r in rows if r.per_request > 0] or [Decimal(1)]
     low = min(paid)
     span = math.log10(max(paid) / low) or 1.0  # a ratio of costs: only the ranking score is float
-    score = [scores[r[_AT]] for r in rows]
+    score = [scores[r.position] for r in rows]
     q_low = min(score)
     q_span = (max(score) - q_low) or 1.0
     # By (cost, -score, id); the place in ``rows`` keeps equal keys in order, as a stable sort.
     remaining = sorted(
-        (r[_PER], -s, ids[r[_AT]], k, s, r)
+        (r.per_request, -s, ids[r.position], k, s, r)
         for k, (r, s) in enumerate(zip(rows, score, strict=True))
     )
     order: list[_Row] = []
@@ -340,6 +346,10 @@ def _why(q: _Query, picks: Sequence[_Candidate], i: int, front: int) -> str:
         if prefer != "cheapest" and c.quality is not None and other.quality is not None:
             compare += f" ({c.quality - other.quality:+.1f} quality)"
         parts.append(compare)
+    if (target := c.facts.model.alias_target) is not None:
+        parts.append(
+            f"an alias of {target.slug or target.name}: its listed price may not be billed"
+        )
     if c.facts.tier == "free":
         parts.append("free models are rate-limited")
     if c.facts.expires and (c.facts.expires - q.now.date()).days <= 90:
@@ -361,7 +371,7 @@ def recommend(
     request or when nothing qualifies, ``UsageError`` for token counts that cannot be priced."""
     _validate(request)
     caps = _capabilities(request.required_capabilities)
-    now = _utc(now or datetime.now(UTC))
+    now = as_utc(now or datetime.now(UTC))
     complexity, complexity_note = _complexity(request)
     signal, signal_why = _signal(request.task, caps)
     needed = (*caps, "reasoning") if complexity == "reasoning" and "reasoning" not in caps else caps
@@ -376,7 +386,7 @@ def recommend(
     table = prepared.percentiles[signal]
     floor = table[FLOOR_PERCENTILE[complexity]] if table and complexity != "simple" else None
     output_caps = any(CAPABILITIES[cap].outputs for cap in caps)
-    at = _utc(request.at or now)
+    at = as_utc(request.at or now)
     query = _Query(
         request=request,
         needs=tuple((cap, CAPABILITIES[cap].needs) for cap in needed),
@@ -397,12 +407,14 @@ def recommend(
     facts, groups = prepared.facts, prepared.groups
     best: dict[str, _Row] = {}
     for row in sorted(eligible):
-        best.setdefault(groups[row[_AT]], row)  # one pick per model: its best variant or alias
+        best.setdefault(groups[row.position], row)  # one pick per model: its best variant or alias
     ranked, front = list(best.values()), 0
     if request.prefer == "balanced":
         ranked, front = _balanced(ranked, request.limit, prepared.scores[signal], prepared.ids)
     picks = [
-        _Candidate(facts[row[_AT]], row[_PER], row[_TOTAL], *facts[row[_AT]].quality[signal])
+        _Candidate(
+            facts[row.position], row.per_request, row.total, *facts[row.position].quality[signal]
+        )
         for row in ranked[: request.limit]
     ]
     recommendations = tuple(
@@ -429,8 +441,10 @@ def _cheap_failures(q: _Query, index: ModelIndex) -> Iterator[tuple[str, Abstrac
     """The checks before the price, in the order that names a rejection, with the failing models."""
     r = q.request
     yield "router", index.router
+    yield "media_billing", index.media  # priced in their own units by ``recommend_media``
     yield "batch_variant", set() if r.include_batch else index.batch
     yield "expired", index.expired(q.now.date())
+    yield "alias_of_listed_model", index.listed_alias
     yield "output_modality", index.lacking(q.outputs)
     yield from ((f"capability:{cap}", index.lacking(need)) for cap, need in q.needs)
     if q.include:
@@ -457,29 +471,20 @@ def _screen(q: _Query, prepared: PreparedCatalog) -> tuple[list[_Row], dict[str,
     eligible: list[_Row] = []
     facts, scores, ties = prepared.facts, prepared.scores[q.signal], prepared.ties
     by_cost = q.request.prefer != "quality"
-    cap, budget = q.request.max_cost_per_request_usd, q.request.budget_usd
-    ids, costs, price = prepared.ids, q.costs, q.price
     for i in sorted(alive):
-        cost = costs.get(ids[i], _UNPRICED)  # ``q.cost``, inline: this loop is the hot path
-        if cost is _UNPRICED:
-            f = facts[i]
-            cost = costs[ids[i]] = price(f.model.pricing, f.rates, ids[i])
-        if cost is None:  # the first of ``price_failures``
-            reason = "dynamic_price"
-        elif cap is not None and cost[0] > cap:
-            reason = "cost_per_request"
-        elif budget is not None and cost[1] > budget:
-            reason = "budget"
-        else:
-            per, total = cost
-            eligible.append(
-                (per, -scores[i], ties[i], i, per, total)
-                if by_cost
-                else (-scores[i], per, ties[i], i, per, total)
-            )
+        cost = q.cost(facts[i])
+        failures = q.price_failures(cost)
+        if failures:  # the first failed price check names the rejection
+            rejected[failures[0]] += 1
+            first.setdefault(failures[0], i)
             continue
-        rejected[reason] += 1
-        first.setdefault(reason, i)
+        assert cost is not None  # a dynamic price is a failure above
+        per, total = cost
+        eligible.append(
+            _Row(per, -scores[i], ties[i], i, per, total)
+            if by_cost
+            else _Row(-scores[i], per, ties[i], i, per, total)
+        )
     return eligible, dict(sorted(rejected.items(), key=lambda kv: (-kv[1], first[kv[0]])))
 
 
@@ -516,12 +521,16 @@ def _notes(
     return notes
 
 
-def _utc(moment: datetime) -> datetime:
-    """Aware in UTC; a naive time is taken to be UTC already."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-_FIXED = frozenset({"router", "expired", "output_modality", "dynamic_price"})  # not relaxable
+_FIXED = frozenset(  # not relaxable
+    {
+        "router",
+        "media_billing",
+        "expired",
+        "alias_of_listed_model",
+        "output_modality",
+        "dynamic_price",
+    }
+)
 _RELAX = {  # rejection reason -> (the constraint as the caller set it, what to change)
     "batch_variant": ("include_batch=false", "set include_batch=true"),
     "author_not_included": ("include_authors", "widen include_authors"),
@@ -570,13 +579,24 @@ def _nothing_qualifies(
             advice += f" than '{complexity}' (its floor: {q.signal} >= {q.floor:.1f})"
         elif key == "author_not_included" and (unknown := sorted(q.include - prepared.authors)):
             advice += f" (no models by {', '.join(unknown)})"
+        elif key == "capability:image_output":
+            advice += (
+                ", or pass output_modality 'image' to rank image models by their price per image"
+            )
         elif key in cheapest:
-            scope = f"for {q.request.requests:,} requests" if key == "budget" else "per request"
+            requests = plural(q.request.requests, "request")
+            scope = f"for {requests}" if key == "budget" else "per request"
             least = format_usd(cheapest[key])
             advice += f" (the cheapest model that fits otherwise costs ${least} {scope})"
         return key, f"{label} removed {removed[key]} of {whole}: {advice}"
 
     if not fails:
+        if any("media_billing" in failed for failed in failed_at):
+            return RecommendationError(
+                "No model billed per token meets these constraints; models billed per image, "
+                "second of video or audio, character or clip are ranked by output_modality "
+                "(image, video, speech, transcription): pass that instead."
+            )
         return RecommendationError("The catalog holds no model that can be recommended.")
     key, text = clause(fails, f"{len(fails)} candidates")
     clauses = [text]

@@ -22,14 +22,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from functools import cached_property
 from types import MappingProxyType
-from typing import Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from .money import DYNAMIC_PRICE, parse_amount, parse_price
+
+if TYPE_CHECKING:
+    from .billing import BillingKind
 
 _PARSED_PRICES: dict[str, Decimal] = {}
 _PARSED_PRICES_LIMIT = 8192
@@ -122,16 +125,76 @@ class PriceSet(_Tolerant):
         return self._lists_dynamic()
 
 
-class PricingOverride(PriceSet):
-    """A conditional price set: tiered (``min_prompt_tokens``) or time-of-day (UTC HHMM window)."""
+def _whole(value: Any, rounding: str) -> Any:
+    if isinstance(value, float | str | Decimal) and not isinstance(value, bool):
+        try:
+            number = Decimal(str(value).strip())
+        except ArithmeticError:
+            return value  # not a number: the int validation says so
+        if number.is_finite():
+            return int(number.to_integral_value(rounding=rounding))
+    return value
 
-    min_prompt_tokens: int | None = None
-    utc_start: int | None = None
-    utc_end: int | None = None
+
+def _whole_threshold(value: Any) -> Any:
+    """``min_prompt_tokens`` is a number (a double in the spec); prompts are whole tokens, so
+    "more than 1000.5 tokens" is "more than 1000": the threshold is floored, never refused."""
+    return _whole(value, ROUND_FLOOR)
+
+
+def _whole_minute(value: Any) -> Any:
+    """``utc_start``/``utc_end`` are doubles too; the clock is read to the minute (HHMM), and a
+    minute is at or past 1030.5 exactly when it is at or past 1031: the bound is rounded up."""
+    return _whole(value, ROUND_CEILING)
+
+
+def _price_text(value: Any) -> bool:
+    try:
+        return isinstance(value, str) and _price(value) is not None
+    except ValueError:
+        return False
+
+
+_CONDITION_PREFIXES = ("min_", "max_", "utc_")  # conditions, whatever their value looks like
+
+
+class PricingOverride(PriceSet):
+    """A conditional price set: tiered (``min_prompt_tokens``) or time-of-day (UTC HHMM window).
+
+    Other keys are kept (``extra="allow"``): the spec applies an entry only when all of its
+    conditions hold, so an entry with a condition this server does not know must not be applied
+    blindly. A kept key whose value is a price string is taken for a price key the server does
+    not know yet, unless its name reads as a condition (``min_``, ``max_``, ``utc_``); any other
+    is an unknown condition (``unknown_conditions``).
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
+
+    min_prompt_tokens: Annotated[int | None, BeforeValidator(_whole_threshold)] = None
+    utc_start: Annotated[int | None, BeforeValidator(_whole_minute)] = None
+    utc_end: Annotated[int | None, BeforeValidator(_whole_minute)] = None
+
+    @cached_property
+    def unknown_conditions(self) -> tuple[str, ...]:
+        """The keys of conditions the server does not know (``min_completion_tokens``...), or
+        cannot evaluate (a window with one bound)."""
+        extra = self.__pydantic_extra__ or {}
+        unknown = {
+            key
+            for key, value in extra.items()
+            if key.startswith(_CONDITION_PREFIXES) or not _price_text(value)
+        }
+        if (self.utc_start is None) != (self.utc_end is None):
+            unknown.add("utc_start" if self.utc_end is None else "utc_end")
+        return tuple(sorted(unknown))
+
+
+def _no_overrides_if_null(value: Any) -> Any:
+    return () if value is None else value  # "overrides": null lists none
 
 
 class Pricing(PriceSet):
-    overrides: tuple[PricingOverride, ...] = ()
+    overrides: Annotated[tuple[PricingOverride, ...], BeforeValidator(_no_overrides_if_null)] = ()
     discount: Amount = None
 
     @cached_property
@@ -225,6 +288,21 @@ class Model(_Tolerant):
         aa = self.benchmarks.artificial_analysis if self.benchmarks else None
         return aa.intelligence_index if aa else None
 
+    @cached_property
+    def billing_kind(self) -> BillingKind:
+        """How this model is billed (``billing.billing_kind``): token, image, video, ..."""
+        from .billing import billing_kind
+
+        return billing_kind(self)
+
+    @cached_property
+    def is_free(self) -> bool:
+        """Free to use (``billing.is_free``): never a media model whose "0" means "billed another
+        way"."""
+        from .billing import is_free
+
+        return is_free(self)
+
 
 class Endpoint(_Tolerant):
     """One provider's endpoint for a model (``/models/{author}/{slug}/endpoints``)."""
@@ -290,7 +368,10 @@ class Generation(_Tolerant):
     native_tokens_completion: int | None = None
     native_tokens_reasoning: int | None = None
     native_tokens_cached: int | None = None
+    native_tokens_completion_images: int | None = None
     num_media_prompt: int | None = None
+    num_media_completion: int | None = None
+    api_type: str | None = None
     num_search_results: int | None = None
     latency: float | None = None
     generation_time: float | None = None

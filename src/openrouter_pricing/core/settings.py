@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +159,8 @@ class Settings:
     catalog_ttl_seconds: float = DEFAULT_CATALOG_TTL_SECONDS
     offline: bool = False
     catalog_file: Path | None = None
+    # The day a --catalog-file's prices are from (--catalog-date); else read from its data.
+    catalog_date: datetime | None = None
     log_level: str = "WARNING"
     auth_token: Secret | None = None
     # Tool calls (and HTTP requests) handled at once; more are refused with a "busy" error.

@@ -19,6 +19,7 @@ Decisions:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -35,12 +36,14 @@ import anyio
 import anyio.abc
 import anyio.to_thread
 
+from .catalog_dates import catalog_file_date, fetch_failure_reason
 from .errors import CatalogUnavailableError, InvalidResponseError, OpenRouterError
 from .settings import Settings
 
 if TYPE_CHECKING:  # the catalog and its schema are imported when a catalog is loaded
     from .catalog import Catalog
     from .schema import Endpoint, Model, ParseProblem
+    from .video import VideoListing
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +74,10 @@ class CatalogInfo:
     age_seconds: float
     stale: bool
     model_count: int
+    # Why the last live fetch failed, while the answer comes from elsewhere (cache, built-in).
+    live_fetch_error: str | None = None
+    # What a --catalog-file's date was read from (see ``catalog_file_date``).
+    dated_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,7 @@ class CatalogSnapshot:
     fetched_at: datetime  # when this catalog was fetched from OpenRouter (or its as-of date)
     loaded_at: float  # store clock when it entered memory
     problems: tuple[ParseProblem, ...] = ()
+    dated_by: str | None = None
 
 
 class CatalogStore:
@@ -99,6 +107,7 @@ class CatalogStore:
         self._load_lock = anyio.Lock()
         self._refreshing = False
         self._last_failure: float | None = None
+        self._failure_reason: str | None = None  # why the last live fetch failed, if it did
         self._task_group: anyio.abc.TaskGroup | None = None
         self._cache_writable = True
         self._endpoints: dict[str, tuple[float, list[Endpoint]]] = {}
@@ -131,6 +140,11 @@ class CatalogStore:
             self._start_refresh()
         return snapshot
 
+    @property
+    def refreshing(self) -> bool:
+        """A background refresh is under way (tests and health checks wait on this)."""
+        return self._refreshing
+
     def peek(self) -> CatalogSnapshot | None:
         """The catalog held in memory, without loading anything."""
         return self._snapshot
@@ -151,6 +165,8 @@ class CatalogStore:
             age_seconds=round(self.age_seconds(snapshot), 3),
             stale=self.is_stale(snapshot),
             model_count=len(snapshot.catalog),
+            live_fetch_error=None if snapshot.source == "file" else self._failure_reason,
+            dated_by=snapshot.dated_by,
         )
 
     # -- loading ---------------------------------------------------------------------------
@@ -166,27 +182,39 @@ class CatalogStore:
                 return await self._fetch_live()
             except (OpenRouterError, TimeoutError) as exc:
                 logger.warning("catalog fetch failed, using the built-in catalog: %s", exc)
-                self._last_failure = self._clock()
-            except Exception:  # a bug must not leave every call fetching again
+                self._failed(exc)
+            except Exception as exc:  # a bug must not leave every call fetching again
                 logger.exception("catalog fetch failed unexpectedly, using the built-in catalog")
-                self._last_failure = self._clock()
+                self._failed(exc)
         return self._load_builtin()
 
+    def _failed(self, exc: BaseException) -> None:
+        """Remember when and why a live fetch failed, for the results' catalog block."""
+        self._last_failure = self._clock()
+        self._failure_reason = fetch_failure_reason(exc, self._settings)
+
     def _snapshot_from(
-        self, raw: Any, source: CatalogSource, fetched_at: datetime
+        self,
+        raw: Any,
+        source: CatalogSource,
+        fetched_at: datetime,
+        videos: VideoListing | None = None,
     ) -> CatalogSnapshot:
         from .schema import parse_models
 
-        return self._snapshot_of(parse_models(raw), source, fetched_at)
+        return self._snapshot_of(parse_models(raw), source, fetched_at, videos)
 
     def _snapshot_of(
         self,
         parsed: tuple[list[Model], list[ParseProblem]],
         source: CatalogSource,
         fetched_at: datetime,
+        videos: VideoListing | None = None,
     ) -> CatalogSnapshot:
         from .catalog import Catalog
 
+        if videos is None or not len(videos):
+            videos = self._fallback_videos()
         models, problems = parsed
         for problem in problems[:20]:
             logger.warning(
@@ -194,7 +222,18 @@ class CatalogStore:
             )
         if not models:
             raise ValueError("the catalog holds no model that could be parsed")
-        return CatalogSnapshot(Catalog(models), source, fetched_at, self._clock(), tuple(problems))
+        return CatalogSnapshot(
+            Catalog(models, videos), source, fetched_at, self._clock(), tuple(problems)
+        )
+
+    def _fallback_videos(self) -> VideoListing:
+        """The video listing to use when the source has none: the one held, else the built-in."""
+        held = self._snapshot.catalog.videos if self._snapshot is not None else None
+        if held is not None and len(held):
+            return held
+        from .video import load_builtin_videos
+
+        return load_builtin_videos()
 
     def _load_file(self, path: Path) -> CatalogSnapshot:
         try:
@@ -202,7 +241,10 @@ class CatalogStore:
 
             parsed = parse_models_json(path.read_bytes())
             mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-            return self._snapshot_of(parsed, "file", mtime)
+            snapshot = self._snapshot_of(parsed, "file", mtime)
+            given = self._settings.catalog_date
+            as_of, dated_by = catalog_file_date(snapshot.catalog, given, mtime)
+            return dataclasses.replace(snapshot, fetched_at=as_of, dated_by=dated_by)
         except (OSError, ValueError, RecursionError) as exc:
             raise CatalogUnavailableError(
                 f"The catalog file {str(path)[:200]!r} could not be read as a /models JSON "
@@ -218,17 +260,53 @@ class CatalogStore:
     async def _fetch_live(self) -> CatalogSnapshot:
         assert self._fetcher is not None
         self.fetch_count += 1
+        videos_raw: list[Any] = []
+        failure: Exception | None = None
         with anyio.fail_after(self._settings.catalog_fetch_timeout_seconds + 1):
-            raw = await self._fetcher.fetch_models_json()
+            async with anyio.create_task_group() as group:
+                group.start_soon(self._fetch_videos_into, videos_raw)
+                try:
+                    raw = await self._fetcher.fetch_models_json()
+                except Exception as exc:  # raised here, a task group would wrap it in a group
+                    failure = exc
+                    group.cancel_scope.cancel()
+        if failure is not None:
+            raise failure
         fetched_at = datetime.fromtimestamp(self._clock(), UTC)
+        videos = self._live_videos(videos_raw[0], fetched_at) if videos_raw else None
         try:
-            snapshot = self._snapshot_from(raw, "live", fetched_at)
+            snapshot = self._snapshot_from(raw, "live", fetched_at, videos)
         except (ValueError, ArithmeticError) as exc:
             raise InvalidResponseError(f"OpenRouter's model list was unusable: {exc}.") from exc
         # Serialising and fsyncing a megabyte would stall every other call on the event loop.
-        await anyio.to_thread.run_sync(self._write_cache, raw, fetched_at)
+        videos_body = videos_raw[0] if videos is not None else None
+        await anyio.to_thread.run_sync(self._write_cache, raw, fetched_at, videos_body)
         self._last_failure = None
+        self._failure_reason = None
         return snapshot
+
+    async def _fetch_videos_into(self, found: list[Any]) -> None:
+        """Fetch ``/videos/models`` beside ``/models``; a failure keeps the listing held (or the
+        built-in one) and never fails the catalog."""
+        fetch = getattr(self._fetcher, "fetch_video_models_json", None)  # optional for fetchers
+        if fetch is None:
+            return
+        try:
+            # Bounded apart from /models, so a slow listing never costs the catalog.
+            with anyio.fail_after(self._settings.catalog_fetch_timeout_seconds):
+                found.append(await fetch())
+        except (OpenRouterError, TimeoutError) as exc:
+            logger.warning("video listing fetch failed; keeping the listing held: %s", exc)
+
+    def _live_videos(self, raw: Any, fetched_at: datetime) -> VideoListing | None:
+        from .video import listing_of
+
+        try:
+            listing = listing_of(raw, fetched_at.isoformat(), "live")
+        except ValueError as exc:
+            logger.warning("ignoring an unusable video listing: %s", exc)
+            return None
+        return listing if len(listing) else None
 
     # -- background refresh ----------------------------------------------------------------
 
@@ -250,10 +328,10 @@ class CatalogStore:
         try:
             self._snapshot = await self._fetch_live()
         except (OpenRouterError, TimeoutError) as exc:
-            self._last_failure = self._clock()
+            self._failed(exc)
             logger.warning("catalog refresh failed; keeping the catalog held: %s", exc)
-        except Exception:  # raised in the store's task group, it would stop the whole server
-            self._last_failure = self._clock()
+        except Exception as exc:  # raised in the store's task group, it would stop the whole server
+            self._failed(exc)
             logger.exception("catalog refresh failed unexpectedly; keeping the catalog held")
         finally:
             self._refreshing = False
@@ -289,7 +367,10 @@ class CatalogStore:
                 ):
                     raise ValueError("not a catalog cache of this version and base URL")
                 fetched_at = _cache_time(fast.fetched_at)
-                return self._snapshot_of(unique_models(fast.models.data), "cache", fetched_at)
+                videos = self._cached_videos(fast.videos, fetched_at)
+                return self._snapshot_of(
+                    unique_models(fast.models.data), "cache", fetched_at, videos
+                )
             document = json.loads(body)
             if not (
                 isinstance(document, dict)
@@ -299,7 +380,8 @@ class CatalogStore:
             ):
                 raise ValueError("not a catalog cache of this version and base URL")
             fetched_at = _cache_time(document["fetched_at"])
-            return self._snapshot_from(document["models"], "cache", fetched_at)
+            videos = self._cached_videos(document.get("videos"), fetched_at)
+            return self._snapshot_from(document["models"], "cache", fetched_at, videos)
         except FileNotFoundError:
             return None
         # RecursionError: a deeply nested file; ArithmeticError: a time that overflows. Either
@@ -308,7 +390,18 @@ class CatalogStore:
             logger.warning("ignoring unusable catalog cache %s: %s", path, exc)
             return None
 
-    def _write_cache(self, raw: Any, fetched_at: datetime) -> None:
+    def _cached_videos(self, raw: Any, fetched_at: datetime) -> VideoListing | None:
+        if raw is None:
+            return None
+        from .video import listing_of
+
+        try:
+            listing = listing_of(raw, fetched_at.isoformat(), "cache")
+        except ValueError:
+            return None
+        return listing if len(listing) else None
+
+    def _write_cache(self, raw: Any, fetched_at: datetime, videos: Any = None) -> None:
         if not self._cache_writable:
             return
         path = self.cache_path()
@@ -319,6 +412,8 @@ class CatalogStore:
             "fetched_at": fetched_at.isoformat(),
             "models": raw,
         }
+        if videos is not None:
+            document["videos"] = videos
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             _remove_abandoned_temp_files(path.parent)

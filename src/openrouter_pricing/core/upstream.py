@@ -11,12 +11,12 @@ import functools
 import json
 import math
 import re
-from datetime import UTC
 from email.utils import parsedate_to_datetime
 
 import httpx2
 
 from . import errors
+from .moments import as_utc
 from .upstream_budget import UpstreamBudgetSpent
 
 MESSAGE_CLIP = 200
@@ -122,7 +122,7 @@ def retry_after_seconds(headers: httpx2.Headers, now: float) -> float | None:
                 seconds = float(retry_after)
             except ValueError:
                 when = parsedate_to_datetime(retry_after)
-                seconds = (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp() - now
+                seconds = as_utc(when).timestamp() - now
         elif reset:
             seconds = float(reset)
             if seconds >= 1e11:  # unix time in milliseconds

@@ -12,6 +12,7 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 from mcp.types import ToolAnnotations
 
+from ..core.text import description_of
 from ..state import AppState
 from . import check_balance, estimate_cost, get_generation_cost, list_models, recommend_model
 
@@ -31,6 +32,7 @@ def register_tools(server: MCPServer[AppState]) -> None:
         server.add_tool(
             function,
             title=title,
+            description=description_of(function.__doc__),
             annotations=ToolAnnotations(
                 title=title,
                 read_only_hint=True,

@@ -23,6 +23,7 @@ from mcp.types import CallToolResult
 from pydantic import Field
 
 from ..core.errors import ForbiddenError, PricingError
+from ..core.money import EXACT
 from ..state import AppState
 from .common import (
     AppContext,
@@ -120,7 +121,7 @@ def _account(
                 "account figures were not trusted; use a management key for the account balance."
             ),
         )
-    remaining = credits.total_credits - credits.total_usage
+    remaining = EXACT.subtract(credits.total_credits, credits.total_usage)
     account = AccountOut(
         total_credits_usd=usd_or_none(credits.total_credits) or "0",
         total_usage_usd=usd_or_none(credits.total_usage) or "0",

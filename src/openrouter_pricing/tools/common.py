@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..core.errors import PricingError
 from ..core.money import display_usd, format_usd
 from ..core.settings import Secret
+from ..core.text import plural
 from ..state import AppState
 
 if TYPE_CHECKING:
@@ -55,6 +56,11 @@ class CatalogBlock(OutputModel):
     age_seconds: float
     stale: bool = Field(description="Older than the TTL; a background refresh is attempted.")
     model_count: int
+    live_fetch_error: str | None = Field(
+        default=None,
+        description="Present when the last live fetch from OpenRouter failed: why. The prices "
+        "then come from the disk cache or the built-in catalog (see source).",
+    )
 
 
 def usd(amount: Decimal) -> str:
@@ -72,13 +78,16 @@ def iso_utc(moment: datetime) -> str:
 
 def catalog_dict(info: "CatalogInfo") -> dict[str, Any]:
     """The catalog block as JSON-ready data (``CatalogBlock``'s dump)."""
-    return {
+    block: dict[str, Any] = {
         "source": info.source,
         "fetched_at": iso_utc(info.fetched_at),
         "age_seconds": float(info.age_seconds),
         "stale": info.stale,
         "model_count": info.model_count,
     }
+    if info.live_fetch_error:
+        block["live_fetch_error"] = info.live_fetch_error
+    return block
 
 
 def catalog_block(info: "CatalogInfo") -> CatalogBlock:
@@ -105,9 +114,11 @@ def stale_warning(info: "CatalogInfo") -> str | None:
             f"({_age(info.age_seconds)} old); live prices may differ."
         )
     if info.source == "file":
+        dated_by = info.dated_by or "its data"
         return (
-            f"Prices come from the --catalog-file, last changed {_age(info.age_seconds)} ago and "
-            "never refreshed by the server; live prices may differ."
+            f"Prices come from the --catalog-file, as of {iso_utc(info.fetched_at)[:10]} (dated "
+            f"by {dated_by}; at least {_age(info.age_seconds)} old) and never refreshed by the "
+            "server; live prices may differ."
         )
     return (
         f"The catalog is stale ({_age(info.age_seconds)} old, source: {info.source}); a refresh "
@@ -116,15 +127,29 @@ def stale_warning(info: "CatalogInfo") -> str | None:
 
 
 def catalog_lines(info: "CatalogInfo") -> list[str]:
-    """The text-summary lines about the catalog: its source and age, and a stale warning."""
-    lines = [
-        f"Catalog: {info.source}, {info.model_count} models, fetched "
+    """The text-summary lines about the catalog: its source and age (and, when the live fetch
+    failed, why: on the first line, which every tool shows), and a stale warning."""
+    line = (
+        f"Catalog: {info.source}, {plural(info.model_count, 'model')}, fetched "
         f"{iso_utc(info.fetched_at)} ({_age(info.age_seconds)} ago)."
-    ]
+    )
+    if info.live_fetch_error:
+        line += (
+            f" The live fetch from OpenRouter failed ({info.live_fetch_error}), so these prices "
+            f"come from the {_SOURCE_NAMES.get(info.source, info.source)}."
+        )
+    lines = [line]
     warning = stale_warning(info)
     if warning:
         lines.append(f"Warning: {warning}")
     return lines
+
+
+_SOURCE_NAMES = {
+    "cache": "disk cache",
+    "builtin": "built-in catalog",
+    "live": "catalog fetched earlier",
+}
 
 
 def result(output: OutputModel | dict[str, Any], text: str) -> CallToolResult:

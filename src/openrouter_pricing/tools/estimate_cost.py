@@ -13,6 +13,7 @@ Decisions:
 """
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import anyio
@@ -20,6 +21,7 @@ import anyio.to_thread
 from mcp.types import CallToolResult
 from pydantic import Field
 
+from ..core.moments import as_utc
 from ..core.money import display_usd, per_million
 from .common import (
     AppContext,
@@ -37,12 +39,20 @@ from .common import (
     usd,
 )
 from .cpu_bound import cpu_slot
-from .limits import MAX_REQUESTS, MAX_TOKENS_PER_REQUEST, MAX_UNITS_PER_REQUEST
+from .limits import (
+    MAX_CHARACTERS,
+    MAX_MEDIA_SECONDS,
+    MAX_REQUESTS,
+    MAX_TOKENS_PER_REQUEST,
+    MAX_UNITS_PER_REQUEST,
+    VideoMode,
+)
 
 if TYPE_CHECKING:
     from ..core.catalog import Catalog, Resolved
     from ..core.pricing import AppliedOverride, CostBreakdown, Usage
     from ..core.schema import Endpoint, Pricing
+    from ..core.store import CatalogInfo
 
 MAX_PROMPT_TEXT_CHARS = 2_000_000
 Tokens = Annotated[int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST)]
@@ -50,9 +60,17 @@ Units = Annotated[int, Field(ge=0, le=MAX_UNITS_PER_REQUEST)]
 
 
 class LineItemOut(OutputModel):
-    component: str = Field(description="prompt, cache_read, cache_write_5m, completion, ...")
-    quantity: int = Field(description="Units over all requests.")
-    unit: str = Field(description="token, image, search or request.")
+    component: str = Field(
+        description="prompt, cache_read, cache_write_5m, completion, ...; media: output_image, "
+        "video_output (SKU), input_image, audio_input, speech_input, clip, minimum_charge."
+    )
+    quantity: int | Usd = Field(
+        description="Units over all requests; a decimal string for fractional seconds."
+    )
+    unit: str = Field(
+        description="token, image, search or request; media: second, video_token, image_token, "
+        "character, byte, generation."
+    )
     unit_price_usd: Usd = Field(description="USD per unit (per token for tokens).")
     cost_usd: Usd
 
@@ -138,7 +156,10 @@ def _usage_warnings(
 
 
 def _summary(output: dict[str, Any], breakdown: "CostBreakdown") -> str:
-    head = output["model"] + (f" at endpoint {output['endpoint']}" if output["endpoint"] else "")
+    model, variant = output["model"], output["variant"]
+    if variant and not model.endswith(f":{variant}"):  # a routing variant: keep it in view
+        model += f":{variant}"
+    head = model + (f" at endpoint {output['endpoint']}" if output["endpoint"] else "")
     requests = breakdown.requests
     if requests == 1:
         head += f": {display_usd(breakdown.total)} for one request (exact: ${output['total_usd']})."
@@ -152,7 +173,7 @@ def _summary(output: dict[str, Any], breakdown: "CostBreakdown") -> str:
             item.component,
             f"{item.quantity:,}",
             f"{display_usd(per_million(item.unit_price), places=4)}/M"
-            if item.unit == "token"
+            if item.unit in ("token", "image_token", "video_token")
             else f"{display_usd(item.unit_price)}/{item.unit}",
             display_usd(item.cost),
         ]
@@ -203,7 +224,7 @@ def _moment(at: datetime | None) -> datetime:
     if at is None:
         return datetime.now(UTC)
     try:
-        return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC)
+        return as_utc(at)
     except OverflowError:
         fail(
             f"at={at.isoformat()} falls outside the years 1 to 9999 once converted to UTC; give "
@@ -262,6 +283,47 @@ async def estimate_cost(
         str | None,
         Field(max_length=100, description="Price at this provider's endpoint, e.g. 'deepinfra'."),
     ] = None,
+    output_images: Annotated[
+        int | None,
+        Field(ge=0, le=MAX_UNITS_PER_REQUEST, description="Images generated per request."),
+    ] = None,
+    image_size: Annotated[
+        str | None,
+        Field(max_length=20, description="Output image size WIDTHxHEIGHT; default 1024x1024."),
+    ] = None,
+    video_seconds: Annotated[
+        Decimal | None,
+        Field(gt=0, le=MAX_MEDIA_SECONDS, description="Seconds of video generated per request."),
+    ] = None,
+    resolution: Annotated[
+        str | None,
+        Field(max_length=20, description="Video resolution: '480p', '720p', '1080p', '4K' or WxH."),
+    ] = None,
+    audio: Annotated[
+        bool | None, Field(description="Video with generated audio (true) or silent (false).")
+    ] = None,
+    video_mode: Annotated[
+        VideoMode | None,
+        Field(
+            description="text_to_video or image_to_video (or video_to_video), where prices differ."
+        ),
+    ] = None,
+    audio_seconds: Annotated[
+        Decimal | None,
+        Field(
+            gt=0,
+            le=MAX_MEDIA_SECONDS,
+            description="Seconds of audio to transcribe (or of speech produced, where so billed).",
+        ),
+    ] = None,
+    characters: Annotated[
+        int | None,
+        Field(ge=0, le=MAX_CHARACTERS, description="Characters of text to speak per request."),
+    ] = None,
+    speech_text: Annotated[
+        str | None,
+        Field(max_length=MAX_CHARACTERS, description="The text to speak, counted for you."),
+    ] = None,
 ) -> Annotated[CallToolResult, EstimateCostOutput]:
     """Estimate what a request to a model will cost before sending it, exactly, with a line item
     per priced part (prompt, cache reads/writes, completion, reasoning, images, web search,
@@ -270,7 +332,12 @@ async def estimate_cost(
     cache_write_tokens are parts of prompt_tokens (never counted twice). Money is USD as exact
     decimal strings; unit_price_usd is per token for token items. Example: {"model":
     "openai/gpt-4o-mini", "prompt_tokens": 12000, "completion_tokens": 800, "requests": 1000}.
-    Use ':floor' to price the cheapest provider endpoint, or provider='name' for one endpoint."""
+    Use ':floor' to price the cheapest provider endpoint, or provider='name' for one endpoint.
+    Media models are priced in their own units: output_images and image_size for image
+    generation; video_seconds, resolution, audio and video_mode for video (images = input frames);
+    audio_seconds for transcription; characters or speech_text for speech; music per clip.
+    Example: {"model": "google/veo-3.1", "video_seconds": 8, "resolution": "1080p"}."""
+    from ..core.media import check_arguments
     from ..core.pricing import Usage, with_online_search
     from .endpoints import (
         discount_warning,
@@ -279,10 +346,27 @@ async def estimate_cost(
         price_at_floor,
         priced,
     )
+    from .media_estimate import media_usage, price_media_request, video_listing_note
 
     state, snapshot, info = await load_catalog(ctx)
     resolved = _resolve(snapshot.catalog, model)
+    kind = resolved.model.billing_kind
+    media = media_usage(
+        resolved,
+        output_images,
+        image_size,
+        video_seconds,
+        resolution,
+        audio,
+        video_mode,
+        audio_seconds,
+        characters,
+        speech_text,
+    )
     warnings: list[str] = []
+    media_only = kind not in ("token", "image") or output_images is not None
+    if media_only and prompt_tokens is None and prompt_text is None:
+        prompt_tokens = 0  # priced by its media units: no "priced as 0 tokens" warning
     prompt, method = await _count_prompt(prompt_tokens, prompt_text, resolved, warnings)
     usage = Usage(
         prompt_tokens=prompt,
@@ -297,7 +381,19 @@ async def estimate_cost(
     )
     with pricing_errors():
         usage.validate()
+        if kind == "token":
+            check_arguments(resolved.model, kind, usage, media)
     when = _moment(at)
+    if kind != "token":
+        breakdown = price_media_request(
+            snapshot.catalog, resolved, usage, media, at=when, provider=provider
+        )
+        warnings.extend(breakdown.warnings)
+        if kind == "image":  # tokens too: the context window and output limits apply
+            warnings.extend(_usage_warnings(resolved, usage, None, resolved.model.pricing))
+        note = video_listing_note(snapshot.catalog) if kind == "video" else None
+        warnings.extend([note] if note else [])
+        return _estimate_result(resolved, breakdown, method, warnings, None, info)
     variant = resolved.routing_variant
     pricing = resolved.model.pricing
     endpoint: Endpoint | None = None
@@ -305,7 +401,9 @@ async def estimate_cost(
     if provider:
         if variant == "floor":
             warnings.append("provider was given, so ':floor' routing was not applied.")
-        pricing, endpoint = await endpoint_for_provider(state, resolved, provider)
+        pricing, endpoint = await endpoint_for_provider(
+            state, resolved, provider, usage=usage, at=when, warnings=warnings
+        )
         label = endpoint_label(endpoint)
         warnings.extend(discount_warning(endpoint, label))
     if variant == "online":
@@ -322,6 +420,30 @@ async def estimate_cost(
         )
     warnings.extend(breakdown.warnings)
     warnings.extend(_usage_warnings(resolved, usage, endpoint, pricing))
+    if resolved.model.alias_target is not None and endpoint is None:
+        from ..core.aliases import alias_warning
+
+        if alias := alias_warning(snapshot.catalog, resolved.model, usage, when):
+            warnings.append(alias)
+    return _estimate_result(resolved, breakdown, method, warnings, label, info)
+
+
+def _quantity(quantity: int | Decimal) -> int | str:
+    """A whole quantity as a number; fractional seconds of media as an exact decimal string."""
+    if isinstance(quantity, int):
+        return quantity
+    return int(quantity) if quantity == quantity.to_integral_value() else usd(quantity)
+
+
+def _estimate_result(  # noqa: PLR0917 (private: the parts of one estimate)
+    resolved: "Resolved",
+    breakdown: "CostBreakdown",
+    method: str | None,
+    warnings: list[str],
+    label: str | None,
+    info: "CatalogInfo",
+) -> CallToolResult:
+    """The tool result for a priced request: structured output and its text summary."""
     stale = stale_warning(info)
     if stale:
         warnings.append(stale)
@@ -334,7 +456,7 @@ async def estimate_cost(
         "line_items": [
             {
                 "component": item.component,
-                "quantity": item.quantity,
+                "quantity": _quantity(item.quantity),
                 "unit": item.unit,
                 "unit_price_usd": usd(item.unit_price),
                 "cost_usd": usd(item.cost),

@@ -14,7 +14,7 @@ Decisions:
   BYOK. Amounts within a millionth (OpenRouter's float noise) count as equal.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
@@ -22,7 +22,9 @@ from mcp.types import CallToolResult
 from pydantic import Field
 
 from ..core.errors import NotFoundError, PricingError
-from ..core.money import display_usd
+from ..core.moments import as_utc
+from ..core.money import EXACT, display_usd, exactly
+from ..core.text import plural
 from .common import (
     AppContext,
     CatalogBlock,
@@ -44,7 +46,7 @@ from .common import (
 if TYPE_CHECKING:
     from ..core.catalog import Catalog
     from ..core.pricing import Usage
-    from ..core.schema import Generation
+    from ..core.schema import Generation, Model
 
 MAX_IDS = 50
 MAX_WAIT_SECONDS = 60.0
@@ -117,7 +119,7 @@ def _created(gen: "Generation") -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(gen.created_at.replace("Z", "+00:00"))
-        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+        return as_utc(moment)
     except (ValueError, OverflowError):  # not a time, or one that leaves the calendar in UTC
         return None
 
@@ -150,6 +152,8 @@ def _estimate(gen: "Generation", catalog: "Catalog") -> EstimateOut:
         return EstimateOut(total_usd=None, difference_usd=None, note="No model was reported.")
     try:
         model = catalog.resolve(gen.model).model
+        if model.billing_kind != "token":
+            return media_estimate(gen, model)
         usage, notes = _usage(gen)
         breakdown = price_usage(model.pricing, usage, at=_created(gen), model_hint=model.id)
     except PricingError as exc:
@@ -169,7 +173,7 @@ def _estimate(gen: "Generation", catalog: "Catalog") -> EstimateOut:
         return EstimateOut(
             total_usd=usd(estimate), difference_usd=None, note=_join(["No cost reported", *notes])
         )
-    difference = charged - estimate
+    difference = EXACT.subtract(charged, estimate)  # never rounded
     if gen.is_byok:
         why = (
             "BYOK: the provider billed your own key (upstream_inference_cost_usd) and "
@@ -191,6 +195,54 @@ def _estimate(gen: "Generation", catalog: "Catalog") -> EstimateOut:
     return EstimateOut(
         total_usd=usd(estimate), difference_usd=usd(difference), note=_join([why, *notes])
     )
+
+
+def media_estimate(gen: "Generation", model: "Model") -> EstimateOut:
+    """The estimate of a media generation, by the rules ``estimate_cost`` prices it with, or why
+    the record does not carry the usage that would give one."""
+    from ..core.billing import clip_price
+
+    kind, charged, provider = model.billing_kind, gen.total_cost, gen.provider_name or "unknown"
+    estimate: Decimal | None = None
+    why: str
+    if kind == "image" and gen.native_tokens_completion_images and model.pricing.image_output:
+        images = gen.native_tokens_completion_images
+        text_completion = max((gen.native_tokens_completion or 0) - images, 0)
+        estimate = (
+            (gen.native_tokens_prompt or 0) * (model.pricing.prompt or 0)
+            + text_completion * (model.pricing.completion or 0)
+            + images * model.pricing.image_output
+        )
+        why = f"{images:,} image tokens at the listed image_output price"
+    elif kind == "clip" and (price := clip_price(model)) is not None:
+        estimate, why = price, f"one clip at the ${price} its listing states"
+    elif kind == "video":
+        why = (
+            "video is billed on the seconds actually produced, at the price of the resolution and "
+            "audio chosen; the record carries neither, so price it with estimate_cost "
+            "(video_seconds, resolution, audio)"
+        )
+    elif kind == "speech":
+        why = (
+            f"speech is billed per character at the price of the provider that served it "
+            f"({provider}), which may differ from the listed (cheapest) one; the record gives no "
+            "character count, so price it with estimate_cost (characters or speech_text)"
+        )
+    elif kind == "transcription":
+        why = (
+            "transcription is billed per second of audio; the record does not carry the audio's "
+            "length, so price it with estimate_cost (audio_seconds)"
+        )
+    else:
+        why = f"{model.id} is billed in a unit this server cannot read from its listing"
+    if estimate is None:
+        return EstimateOut(total_usd=None, difference_usd=None, note=_join([f"No estimate: {why}"]))
+    if charged is None:
+        return EstimateOut(total_usd=usd(estimate), difference_usd=None, note=_join([why]))
+    difference = charged - estimate
+    verdict = "Matches" if _close(charged, estimate) else "Differs from"
+    note = f"{verdict} the listed price of {model.id}: {why}"
+    return EstimateOut(total_usd=usd(estimate), difference_usd=usd(difference), note=_join([note]))
 
 
 def _join(parts: list[str]) -> str:
@@ -244,7 +296,7 @@ def _summary(out: GetGenerationCostOutput) -> str:
     else:
         parts.append(
             f"Total: {display_usd(Decimal(out.total_cost_usd))} over "
-            f"{len(out.generations)} generations."
+            f"{plural(len(out.generations), 'generation')}."
         )
     if out.not_found:
         parts.append(f"Not found (yet): {', '.join(out.not_found)}.")
@@ -288,10 +340,11 @@ async def get_generation_cost(
             fail(str(outcome))
         else:
             generations.append(_generation_out(outcome, snapshot.catalog))
-    total = sum(
-        (Decimal(g.total_cost_usd) for g in generations if g.total_cost_usd is not None),
-        Decimal(0),
-    )
+    with exactly():
+        total = sum(
+            (Decimal(g.total_cost_usd) for g in generations if g.total_cost_usd is not None),
+            Decimal(0),
+        )
     one = generations[0] if single and generations else None
     out = GetGenerationCostOutput(
         id=one.id if one else None,

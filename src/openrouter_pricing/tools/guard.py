@@ -48,6 +48,7 @@ from pydantic import AnyUrl, ValidationError
 
 from ..core.errors import PricingError
 from ..core.settings import Secret, Settings, scrub_secrets
+from ..core.text import plural
 from ..state import AppState
 from .call_control import blank_caller_key, call_key, registered
 from .common import caller_key
@@ -283,7 +284,7 @@ class GuardedServer(MCPServer[AppState]):
             raise ToolError(
                 self._say(
                     name,
-                    f"the server is busy ({int(slots.total_tokens)} calls are running and none "
+                    f"the server is busy ({plural(int(slots.total_tokens), 'call')} running, none "
                     f"finished within {CALL_SLOT_WAIT_SECONDS:g} seconds); try again in a few "
                     "seconds.",
                 )

@@ -18,6 +18,16 @@ MAX_TOKENS_PER_REQUEST = 100_000_000
 MAX_UNITS_PER_REQUEST = 100_000
 MAX_REQUESTS = 1_000_000_000
 
+# core.media
+MAX_MEDIA_SECONDS = 86_400
+MAX_CHARACTERS = 10_000_000
+
+# core.video.VideoMode
+VideoMode = Literal["text_to_video", "image_to_video", "video_to_video"]
+
+# core.recommend_media.OutputModality
+OutputModality = Literal["text", "image", "video", "speech", "transcription", "embeddings"]
+
 # core.catalog.SortKey
 SortKey = Literal[
     "prompt_price", "completion_price", "blended_price", "context", "newest", "name", "intelligence"
@@ -46,8 +56,12 @@ KNOWN_CAPABILITIES: tuple[str, ...] = (
 
 __all__ = [
     "KNOWN_CAPABILITIES",
+    "MAX_CHARACTERS",
+    "MAX_MEDIA_SECONDS",
     "MAX_REQUESTS",
     "MAX_TOKENS_PER_REQUEST",
     "MAX_UNITS_PER_REQUEST",
+    "OutputModality",
     "SortKey",
+    "VideoMode",
 ]

@@ -18,7 +18,7 @@ Decisions:
 import weakref
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.types import CallToolResult
 from pydantic import Field
@@ -31,7 +31,9 @@ from .common import (
     Usd,
     catalog_dict,
     catalog_lines,
+    fail,
     load_catalog,
+    pricing_errors,
     result,
     table,
 )
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
 
     from ..core.catalog import Catalog, ModelFilter, Page
     from ..core.schema import Model
+    from ..core.video import VideoModel
 
 MAX_LIMIT = 200
 MAX_OFFSET = 1_000_000
@@ -67,6 +70,19 @@ class ModelRow(OutputModel):
     is_dynamic: bool
     intelligence_index: float | None
     created: str | None
+    billing: Literal["token", "image", "video", "transcription", "speech", "clip", "unknown"] = (
+        Field(
+            description="How the model is billed; prompt_per_m/completion_per_m are null "
+            "for video, transcription, speech, clip and unknown, whose prices are in unit_prices."
+        )
+    )
+    unit_prices: dict[str, Usd] = Field(
+        description="A media model's own prices in USD by unit (second, video_token, "
+        "image_token, character, generation, ...); empty for per-token models."
+    )
+    alias_of: str | None = Field(
+        description="For a '~...-latest' alias, the model it points at (its prices may differ)."
+    )
 
 
 class ListModelsOutput(OutputModel):
@@ -86,11 +102,18 @@ def _fixed(price: Decimal | None, scale: bool) -> str | None:
     return format_usd(per_million(price) if scale else price)
 
 
-def model_row(model: "Model") -> dict[str, Any]:
-    """One model's row: the JSON-ready dump of a ``ModelRow`` (same keys, same order)."""
+def model_row(model: "Model", video: "VideoModel | None" = None) -> dict[str, Any]:
+    """One model's row: the JSON-ready dump of a ``ModelRow`` (same keys, same order); ``video``
+    is the model's entry in the video listing, for a video model's prices."""
+    from ..core.aliases import alias_of
+    from ..core.billing import unit_prices
     from ..core.catalog import context_of
+    from ..core.video import unit_prices as video_prices
 
     p = model.pricing
+    kind = model.billing_kind
+    per_token = kind in ("token", "image")
+    units = unit_prices(model) if video is None else video_prices(video)
     created = (
         datetime.fromtimestamp(model.created, UTC).date().isoformat()
         if model.created is not None
@@ -102,8 +125,8 @@ def model_row(model: "Model") -> dict[str, Any]:
         "name": model.name or model.id,
         "context_length": context_of(model),
         "max_completion_tokens": model.max_completion_tokens,
-        "prompt_per_m": _fixed(p.prompt or Decimal(0), True),
-        "completion_per_m": _fixed(p.completion or Decimal(0), True),
+        "prompt_per_m": _fixed(p.prompt or Decimal(0), True) if per_token else None,
+        "completion_per_m": _fixed(p.completion or Decimal(0), True) if per_token else None,
         "cache_read_per_m": _fixed(p.input_cache_read, True),
         "cache_write_per_m": _fixed(p.input_cache_write, True),
         "reasoning_per_m": _fixed(p.internal_reasoning, True),
@@ -113,27 +136,45 @@ def model_row(model: "Model") -> dict[str, Any]:
         "input_modalities": list(model.architecture.input_modalities),
         "output_modalities": list(model.architecture.output_modalities),
         "supports": list(model.supported_parameters),
-        "is_free": p.is_free,
+        "is_free": model.is_free,
         "is_dynamic": p.is_dynamic,
         "intelligence_index": None if index is None else float(index),
         "created": created,
+        "billing": kind,
+        "unit_prices": {unit: format_usd(price) for unit, price in units.items()},
+        "alias_of": alias_of(model),
     }
 
 
 def _price_cell(per_m: str | None, dynamic: bool) -> str:
     if per_m is None:
         return "dynamic" if dynamic else "-"
-    return display_usd(Decimal(per_m), places=4)
+    return display_usd(Decimal(per_m), places=None)  # exact: a table never rounds a price
+
+
+def _unit_cell(row: dict[str, Any]) -> str:
+    """A media model's headline price for the table: its cheapest unit price, or "no price"."""
+    prices = row["unit_prices"]
+    if not prices:
+        return "free" if row["is_free"] else f"{row['billing']}: no price"
+    unit, price = min(prices.items(), key=lambda item: (Decimal(item[1]), item[0]))
+    suffix = " (from)" if len(prices) > 1 else ""
+    return f"{display_usd(Decimal(price), places=4)}/{unit}{suffix}"
 
 
 def _cells(row: dict[str, Any]) -> list[str]:
     """A row's cells in the text table."""
     index = row["intelligence_index"]
+    if row["billing"] in ("token", "image"):
+        prompt = _price_cell(row["prompt_per_m"], row["is_dynamic"])
+        completion = _price_cell(row["completion_per_m"], row["is_dynamic"])
+    else:  # billed per second, character or clip: its own unit, never "$0/M"
+        prompt, completion = _unit_cell(row), "-"
     return [
-        row["id"],
+        row["id"] + (f" (alias of {row['alias_of']})" if row["alias_of"] else ""),
         f"{row['context_length']:,}",
-        _price_cell(row["prompt_per_m"], row["is_dynamic"]),
-        _price_cell(row["completion_per_m"], row["is_dynamic"]),
+        prompt,
+        completion,
         "" if index is None else f"{index:g}",
     ]
 
@@ -153,7 +194,7 @@ def _rows(catalog: "Catalog", models: "Sequence[Model]") -> list[_Entry]:
     for model in models:
         entry = cache.get(model.id)
         if entry is None or entry[0] is not model:
-            row = model_row(model)
+            row = model_row(model, catalog.video_of(model))
             entry = (model, row, _cells(row))
             if model.id not in cache:
                 cache[model.id] = entry
@@ -182,7 +223,11 @@ async def list_models(
     *,
     query: Annotated[
         str | None,
-        Field(max_length=200, description="Text to find in the id, name or description."),
+        Field(
+            max_length=200,
+            description="Text to find in the id, name or description; id and name matches "
+            "come first.",
+        ),
     ] = None,
     author: Annotated[
         str | None, Field(max_length=100, description="Only this author, e.g. 'openai'.")
@@ -213,7 +258,16 @@ async def list_models(
         Decimal | None, Field(ge=0, description="Highest completion price, USD per 1M tokens.")
     ] = None,
     free_only: Annotated[bool, Field(description="Only models that cost nothing.")] = False,
-    sort: Annotated[SortKey, Field(description="Order of the results.")] = "name",
+    exclude_free: Annotated[
+        bool, Field(description="Leave out models that cost nothing (the ':free' ones and others).")
+    ] = False,
+    sort: Annotated[
+        SortKey,
+        Field(
+            description="Order of the results. blended_price is (3 x prompt + 1 x completion) / 4 "
+            "per 1M tokens, the usual 3:1 input/output mix of chat; dynamic prices sort last."
+        ),
+    ] = "name",
     descending: bool = False,
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Page size.")] = 20,
     offset: Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Models to skip.")] = 0,
@@ -222,12 +276,26 @@ async def list_models(
     parameters, context size and price; sort; page. Use it to discover model ids before
     estimate_cost, or to compare prices. Prices per token are in USD per 1M tokens (fields ending
     _per_m), per-unit prices in USD (request_usd, image_usd, web_search_usd), as exact decimal
-    strings; null means not listed (or dynamic, with is_dynamic true). Example: {"supports":
+    strings; null means not listed (or dynamic, with is_dynamic true). An author, modality or
+    supported parameter that no model has is an error naming close matches. Example: {"supports":
     ["tools"], "min_context": 100000, "sort": "prompt_price", "limit": 5} gives the five cheapest
     tool-capable models with a 100k+ context; call again with offset=next_offset for more."""
     from ..core.catalog import ModelFilter
+    from ..core.filter_terms import check_filter_terms
 
+    if free_only and exclude_free:
+        fail("free_only and exclude_free cannot both be true; pass one of them.")
     _, snapshot, info = await load_catalog(ctx)
+    with pricing_errors():
+        check_filter_terms(
+            snapshot.catalog.vocabulary(),
+            {
+                "author": [author] if author and author.strip() else [],
+                "input_modalities": input_modalities,
+                "output_modalities": output_modalities,
+                "supports": supports,
+            },
+        )
     spec = ModelFilter(
         query=query,
         author=author,
@@ -238,6 +306,7 @@ async def list_models(
         max_prompt_per_m=max_prompt_per_m,
         max_completion_per_m=max_completion_per_m,
         free_only=free_only,
+        exclude_free=exclude_free,
         sort=sort,
         descending=descending,
         limit=limit,

@@ -8,6 +8,7 @@ Decisions:
   most) is the tool's error.
 """
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -21,6 +22,7 @@ from .common import (
     Usd,
     catalog_block,
     catalog_lines,
+    fail,
     load_catalog,
     money_text,
     pricing_errors,
@@ -28,7 +30,15 @@ from .common import (
     table,
     usd,
 )
-from .limits import KNOWN_CAPABILITIES, MAX_REQUESTS, MAX_TOKENS_PER_REQUEST
+from .limits import (
+    KNOWN_CAPABILITIES,
+    MAX_CHARACTERS,
+    MAX_MEDIA_SECONDS,
+    MAX_REQUESTS,
+    MAX_TOKENS_PER_REQUEST,
+    MAX_UNITS_PER_REQUEST,
+    OutputModality,
+)
 
 if TYPE_CHECKING:
     from ..core.recommend import RecommendResult
@@ -49,6 +59,9 @@ class RecommendationOut(OutputModel):
     tier: str
     context_length: int
     why: str
+    alias_of: str | None = Field(
+        default=None, description="For a '~...-latest' alias, the model it points at."
+    )
 
 
 class RecommendModelOutput(OutputModel):
@@ -59,7 +72,7 @@ class RecommendModelOutput(OutputModel):
     catalog: CatalogBlock
 
 
-def _summary(out: RecommendModelOutput, found: "RecommendResult") -> str:
+def _summary(out: RecommendModelOutput, found: "RecommendResult", modality: str) -> str:
     rows = [
         [
             str(r.rank),
@@ -71,10 +84,8 @@ def _summary(out: RecommendModelOutput, found: "RecommendResult") -> str:
         ]
         for r, rec in zip(out.recommendations, found.recommendations, strict=True)
     ]
-    parts = [
-        f"{len(rows)} recommendation(s) for a {found.complexity} task, of {out.considered} "
-        "models considered."
-    ]
+    job = f"a {found.complexity} task" if modality == "text" else f"a {modality} job"
+    parts = [f"{len(rows)} recommendation(s) for {job}, of {out.considered} models considered."]
     if rows:
         parts.append(table(["#", "model", "per request", "total", "quality", "tier"], rows))
         parts.extend(f"{r.rank}. {r.model}: {r.why}" for r in out.recommendations if r.why)
@@ -121,6 +132,26 @@ async def recommend_model(
     prefer: Literal["cheapest", "balanced", "quality"] = "balanced",
     limit: Annotated[int, Field(ge=1, le=20)] = 5,
     include_batch: Annotated[bool, Field(description="Also propose ':batch' variants.")] = False,
+    output_modality: Annotated[
+        OutputModality | None,
+        Field(description="What the job produces; inferred from task when absent."),
+    ] = None,
+    video_seconds: Annotated[
+        Decimal | None, Field(gt=0, le=MAX_MEDIA_SECONDS, description="Video seconds per request.")
+    ] = None,
+    resolution: Annotated[
+        str | None, Field(max_length=20, description="Video resolution, e.g. '720p'.")
+    ] = None,
+    output_images: Annotated[
+        int | None, Field(ge=0, le=MAX_UNITS_PER_REQUEST, description="Images per request.")
+    ] = None,
+    audio_seconds: Annotated[
+        Decimal | None,
+        Field(gt=0, le=MAX_MEDIA_SECONDS, description="Audio seconds to transcribe per request."),
+    ] = None,
+    characters: Annotated[
+        int | None, Field(ge=0, le=MAX_CHARACTERS, description="Characters to speak per request.")
+    ] = None,
 ) -> Annotated[CallToolResult, RecommendModelOutput]:
     """Recommend the models that give the most for the money for a job, ranked, each meeting every
     hard constraint (capabilities, context, cost per request, total budget, authors), with the
@@ -130,8 +161,14 @@ async def recommend_model(
     Routers, dynamic prices, expired models and ':batch' variants (unless include_batch) are never
     proposed. Example: {"task": "summarise support tickets into JSON", "required_capabilities":
     ["structured_outputs"], "prompt_tokens": 3000, "completion_tokens": 300, "requests": 10000,
-    "budget_usd": 20}."""
+    "budget_usd": 20}. For media jobs, output_modality (image, video, speech, transcription,
+    embeddings) ranks the models that produce it by their own unit cost for video_seconds,
+    output_images, audio_seconds or characters: {"task": "a 5 second product video",
+    "video_seconds": 5, "resolution": "720p"}."""
+    from ..core.aliases import alias_of
+    from ..core.media import MediaUsage
     from ..core.recommend import RecommendRequest, recommend
+    from ..core.recommend_media import infer_output_modality, recommend_media
 
     _, snapshot, info = await load_catalog(ctx)
     request = RecommendRequest(
@@ -151,8 +188,28 @@ async def recommend_model(
         limit=limit,
         include_batch=include_batch,
     )
+    if output_modality is None:
+        modality, modality_note = infer_output_modality(task)
+    else:
+        modality, modality_note = output_modality, f"output_modality {output_modality}, as given"
+    media = MediaUsage(
+        output_images=output_images,
+        video_seconds=video_seconds,
+        resolution=resolution,
+        audio_seconds=audio_seconds,
+        characters=characters,
+    )
     with pricing_errors():
-        found = recommend(snapshot.catalog, request)
+        if modality == "text":
+            if not media.is_empty:
+                given = ", ".join(media.given())
+                fail(f"{given} describe a media job; give output_modality (or a task naming it).")
+            found = recommend(snapshot.catalog, request)
+            found = replace(found, assumptions=(modality_note, *found.assumptions))
+        else:
+            found = recommend_media(
+                snapshot.catalog, modality, request, media, modality_note=modality_note
+            )
     # Built without validation from typed values; the tests check results against the schema.
     out = RecommendModelOutput.model_construct(
         recommendations=[
@@ -167,6 +224,7 @@ async def recommend_model(
                 tier=rec.tier,
                 context_length=rec.context_length,
                 why=rec.why,
+                alias_of=alias_of(rec.model),
             )
             for rec in found.recommendations
         ],
@@ -175,4 +233,4 @@ async def recommend_model(
         assumptions=list(found.assumptions),
         catalog=catalog_block(info),
     )
-    return result(out, "\n".join([_summary(out, found), *catalog_lines(info)]))
+    return result(out, "\n".join([_summary(out, found, modality), *catalog_lines(info)]))
