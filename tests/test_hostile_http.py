@@ -430,7 +430,7 @@ def test_a_blank_caller_key_is_an_error_and_utf8_tokens_authenticate(
         )
         assert sock.recv(4096).startswith(b"HTTP/1.1 200")
         sock.close()
-        auth = {"Authorization": b"Bearer " + token.encode()}
+        auth = [(b"Authorization", b"Bearer " + token.encode())]
         with httpx2.Client(base_url=server.base, timeout=10, headers=auth) as http:
             session = open_session(http)
             before = fake.count("/key")
