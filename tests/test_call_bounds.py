@@ -206,7 +206,7 @@ async def test_an_absurd_retry_after_is_clamped_before_it_reaches_the_message(
             "/credits", [Fault.status(429, headers={"Retry-After": "1e308"})] * 3
         )
         message = error_text(await client.call_tool("check_balance", {}))
-    assert "wait 3600 seconds" in message
+    assert "wait 3600 seconds" in message.replace(",", "")
     assert len(message) < 600 and "0" * 20 not in message
 
 
@@ -218,6 +218,9 @@ class CountingTransport(httpx2.AsyncBaseTransport):
         self._inner = httpx2.AsyncHTTPTransport()
         self.in_progress = 0
         self.most = 0
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         self.in_progress += 1

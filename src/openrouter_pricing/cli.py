@@ -187,11 +187,11 @@ def serve_http(args: argparse.Namespace, settings: Settings) -> None:
     from .server import build_server
     from .state import Runtime
 
-    sock = listening_socket(args.host, args.port)  # before any "serving" line: a clear error
+    host = args.host.strip("[]")  # "[::1]" and "::1" are one address
+    sock = listening_socket(host, args.port)  # before any "serving" line: a clear error
     runtime = Runtime(settings)
     server = build_server(settings, runtime=runtime)
     token = settings.auth_token.reveal() if settings.auth_token else None
-    host = args.host.strip("[]")  # "[::1]" and "::1" are one address
     connections = ConnectionLimits(
         header_timeout=settings.header_timeout_seconds,
         max_connections=settings.max_connections,
