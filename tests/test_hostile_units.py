@@ -61,7 +61,7 @@ def client(app: Any) -> httpx2.AsyncClient:
     return httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://t")
 
 
-async def call_raw(app: Any, scope: dict[str, Any], chunks: list[Message]) -> list[Message]:
+async def call_raw(app: Any, scope: dict[str, Any], chunks: list[Any]) -> list[Message]:
     """Run ``app`` on one request whose body arrives as ``chunks``, then nothing (a stall)."""
     sent: list[Message] = []
     queue = list(chunks)
@@ -236,8 +236,12 @@ async def test_sessions_past_a_cap_reclaim_the_idle_ones_then_are_refused() -> N
             made.append(answer.headers["mcp-session-id"])
         assert limiter.open_sessions() == 3 and app.deleted == ["s1", "s2", "s3"]
         async with anyio.create_task_group() as tg:
+
+            async def open_stream(session: str) -> None:
+                await http.get("/mcp", headers={"mcp-session-id": session})
+
             for session in made[3:]:
-                tg.start_soon(lambda s=session: http.get("/mcp", headers={"mcp-session-id": s}))
+                tg.start_soon(open_stream, session)
             with anyio.fail_after(5):
                 while sum(s.in_flight for s in limiter._sessions.values()) < 3:  # noqa: ASYNC110
                     await anyio.sleep(0.01)
@@ -315,3 +319,55 @@ def test_the_json_rpc_peeks() -> None:
     assert answered_id('{"jsonrpc":"2.0","id":5,"method":"sampling"}') is None
     assert answered_id('{"jsonrpc":"2.0","method":"notifications/progress"}') is None
     assert answered_id('{"jsonrpc":"2.0","id":[,"result"') is None
+
+
+async def test_the_connection_guard_in_process_times_out_headers_evicts_and_aborts_stalls() -> None:
+    """uvicorn with the guarded protocol, in this process on loopback: header-less connections
+    past the cap are evicted oldest first, the rest time out, and a response nobody reads is
+    aborted after the send timeout."""
+    import socket
+
+    import uvicorn
+
+    from openrouter_pricing.http_connections import ConnectionLimits, guarded_protocol
+
+    async def big(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        for _ in range(400):  # 100 MB: far more than the socket buffers hold
+            await send({"type": "http.response.body", "body": b"x" * 250_000, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+
+    limits = ConnectionLimits(header_timeout=0.5, max_connections=3, send_timeout=0.5)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    config = uvicorn.Config(big, http=guarded_protocol(limits), log_config=None, lifespan="off")
+    server = uvicorn.Server(config)
+    sockets: list[socket.socket] = []
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(server.serve, [listener])
+        with anyio.fail_after(10):
+            while not server.started:  # noqa: ASYNC110 - uvicorn's own flag
+                await anyio.sleep(0.01)
+        for _ in range(5):
+            sock = socket.create_connection(("127.0.0.1", port))
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+            sockets.append(sock)
+            await anyio.sleep(0.05)
+        with anyio.fail_after(10):
+            while limits.evicted < 2 or limits.header_timeouts < 3:  # noqa: ASYNC110
+                await anyio.sleep(0.02)
+        assert limits.open_connections <= 3 and not limits.saturated()
+        reader = socket.create_connection(("127.0.0.1", port))
+        reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        reader.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")  # and then never reads
+        sockets.append(reader)
+        with anyio.fail_after(15):
+            while limits.stalled < 1:  # noqa: ASYNC110
+                await anyio.sleep(0.05)
+        server.should_exit = True
+    for sock in sockets:
+        sock.close()
+    listener.close()
