@@ -21,6 +21,8 @@ Decisions:
 - At most ``max_concurrent_requests`` calls run at once per process (over every transport,
   including SSE, whose POSTs return before the call runs); a call that finds no free slot within
   ``CALL_SLOT_WAIT_SECONDS`` is refused with a clear "busy, retry" error instead of piling up.
+- Every call has one deadline and can be cancelled by the HTTP layer when its caller leaves
+  (``call_control``); either way it releases its slot at once.
 """
 
 import difflib
@@ -45,9 +47,10 @@ from mcp.types import CallToolResult, Icon, InputRequiredResult, TextContent, To
 from pydantic import AnyUrl, ValidationError
 
 from ..core.errors import PricingError
-from ..core.settings import Secret, scrub_secrets
+from ..core.settings import Secret, Settings, scrub_secrets
 from ..core.text import plural
 from ..state import AppState
+from .call_control import blank_caller_key, call_key, registered
 from .common import caller_key
 
 logger = logging.getLogger(__name__)
@@ -238,6 +241,42 @@ class GuardedServer(MCPServer[AppState]):
         if unknown:
             message = self._say(name, unknown_arguments_message(name, unknown, known))
             raise ToolError(scrub_secrets(message, _secrets(context, state)))
+        if name in self.open_world_tools and blank_caller_key(context):
+            raise ToolError(
+                self._say(
+                    name,
+                    "the X-OpenRouter-Key header is empty; send your OpenRouter key in it, or "
+                    "leave the header out to use the server's key.",
+                )
+            )
+        from ..core.upstream_budget import upstream_budget  # not at start-up (tools.limits)
+
+        settings = state.settings if state else Settings()
+        deadline = settings.call_timeout_seconds
+        with (
+            registered(call_key(context)) as caller,
+            anyio.move_on_after(deadline),
+            upstream_budget(settings.max_upstream_requests_per_call),
+        ):
+            return await self._call_bounded(name, arguments, context, state)
+        if caller.cancelled_caught:  # the HTTP layer saw the caller leave; nobody reads this
+            raise ToolError(self._say(name, "cancelled: the client went away."))
+        raise ToolError(
+            self._say(
+                name,
+                f"the call did not finish within {deadline:g} seconds (the server's limit per "
+                "call, OPENROUTER_PRICING_CALL_TIMEOUT) and was stopped; ask for less at once "
+                "(fewer ids, a shorter wait_seconds) or try again later.",
+            )
+        )
+
+    async def _call_bounded(
+        self,
+        name: str,
+        arguments: dict[str, Any],
+        context: Context[AppState, Any] | None,
+        state: AppState | None,
+    ) -> CallToolResult | InputRequiredResult:
         if state is None:
             return await self._call_translated(name, arguments, context, state)
         slots = state.call_slots
