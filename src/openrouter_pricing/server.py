@@ -24,6 +24,7 @@ from .cache_hints import cache_hints
 from .core.settings import Settings
 from .prompts import register_prompts
 from .resources import register_resources
+from .sdk_internals import lowlevel_server
 from .state import AppState, Runtime
 from .tools import register_tools
 from .tools.guard import GuardedServer
@@ -58,7 +59,7 @@ class PricingServer(GuardedServer):
     async def run_stdio_async(self) -> None:
         from .stdio_pipes import serve_stdio
 
-        lowlevel = self._lowlevel_server
+        lowlevel = lowlevel_server(self)
 
         async def run(read_stream: Any, write_stream: Any) -> None:
             await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())

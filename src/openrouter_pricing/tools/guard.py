@@ -42,13 +42,13 @@ from mcp.server.mcpserver.exceptions import (
     UnexpectedResourceError,
     UnexpectedToolError,
 )
-from mcp.server.mcpserver.utilities.context_injection import find_context_parameter
-from mcp.types import CallToolResult, Icon, InputRequiredResult, TextContent, ToolAnnotations
+from mcp.types import CallToolResult, InputRequiredResult, TextContent
 from pydantic import AnyUrl, ValidationError
 
 from ..core.errors import PricingError
 from ..core.settings import Secret, Settings, scrub_secrets
 from ..core.text import plural
+from ..sdk_internals import context_parameter, skip_output_revalidation
 from ..state import AppState
 from .call_control import blank_caller_key, call_key, registered
 from .common import caller_key
@@ -62,7 +62,7 @@ VALUE_CLIP = 60
 
 def argument_names(fn: Callable[..., Any]) -> frozenset[str]:
     """The names a tool function accepts from the caller (its context parameter excluded)."""
-    context = find_context_parameter(fn)
+    context = context_parameter(fn)
     return frozenset(name for name in inspect.signature(fn).parameters if name != context)
 
 
@@ -195,31 +195,13 @@ class GuardedServer(MCPServer[AppState]):
         self.tool_arguments: dict[str, frozenset[str]] = {}
         self.open_world_tools: set[str] = set()  # they show what OpenRouter answered a key
 
-    def add_tool(  # noqa: PLR0917 - the SDK's signature, kept as it is
-        self,
-        fn: Callable[..., Any],
-        name: str | None = None,
-        title: str | None = None,
-        description: str | None = None,
-        annotations: ToolAnnotations | None = None,
-        icons: list[Icon] | None = None,
-        meta: dict[str, Any] | None = None,
-        structured_output: bool | None = None,
-    ) -> None:
-        super().add_tool(
-            fn,
-            name=name,
-            title=title,
-            description=description,
-            annotations=annotations,
-            icons=icons,
-            meta=meta,
-            structured_output=structured_output,
-        )
-        tool_name = name or fn.__name__
-        tool = self._tool_manager.get_tool(tool_name)
-        if tool is not None:  # keep the published schema, skip the per-call re-validation
-            tool.fn_metadata.output_model = None
+    def add_tool(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """The SDK's ``add_tool`` (arguments passed on as given), then the guard's bookkeeping."""
+        super().add_tool(fn, *args, **kwargs)
+        named = inspect.signature(MCPServer.add_tool).bind(self, fn, *args, **kwargs).arguments
+        tool_name = named.get("name") or fn.__name__
+        annotations = named.get("annotations")
+        skip_output_revalidation(self, tool_name)  # the tests validate every result instead
         self.tool_arguments[tool_name] = argument_names(fn)
         if annotations is not None and annotations.open_world_hint:
             self.open_world_tools.add(tool_name)
