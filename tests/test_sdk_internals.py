@@ -26,16 +26,11 @@ def _resolve(module_name: str, path: str) -> Any:
     else:
         target = getattr(module, head)
     for name in rest:
-        if isinstance(target, type) and name in getattr(target, "model_fields", {}):
-            target = target.model_fields[name]  # a pydantic field, declared on the class
-            continue
-        if isinstance(target, type) and name in getattr(target, "__dataclass_fields__", {}):
-            target = target.__dataclass_fields__[name]
-            continue
-        if isinstance(target, type) and name in getattr(target, "__annotations__", {}):
-            target = target.__annotations__[name]
-            continue
-        target = getattr(target, name)
+        declared: dict[str, Any] = {}  # fields a class declares (pydantic, dataclass, annotated)
+        if isinstance(target, type):
+            for table in ("model_fields", "__dataclass_fields__", "__annotations__"):
+                declared.update(getattr(target, table, None) or {})
+        target = declared[name] if name in declared else getattr(target, name)
     return target
 
 

@@ -33,15 +33,12 @@ from decimal import Decimal
 from typing import Literal
 
 from .errors import DynamicPriceError, MissingPriceError, UsageError
+from .limits import MAX_REQUESTS, MAX_TOKENS_PER_REQUEST, MAX_UNITS_PER_REQUEST
 from .money import DYNAMIC_PRICE, ZERO, exactly
 from .schema import PRICE_KEYS, Pricing, PricingOverride
 
 CacheWriteTTL = Literal["5m", "1h"]
 
-# Bounds that separate a real workload from a typo or an attack; beyond them an estimate is noise.
-MAX_TOKENS_PER_REQUEST = 100_000_000
-MAX_UNITS_PER_REQUEST = 100_000
-MAX_REQUESTS = 1_000_000_000
 
 # OpenRouter's web plugin (":online" on a model without native search) uses Exa: $4 per 1,000
 # results, 5 results per request by default.

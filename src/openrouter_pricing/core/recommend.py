@@ -52,6 +52,7 @@ from typing import Literal, NamedTuple, get_args
 
 from .catalog import Catalog
 from .errors import PricingError, RecommendationError
+from .limits import KNOWN_CAPABILITIES
 from .linear_cost import Cost, Pricer, workload_pricer
 from .moments import as_utc
 from .money import format_usd
@@ -104,7 +105,6 @@ CAPABILITIES: dict[str, Requirement] = {
     "image_output": Requirement(outputs=("image",)),
     "audio_output": Requirement(outputs=("audio",)),
 }
-KNOWN_CAPABILITIES: tuple[str, ...] = tuple(CAPABILITIES)
 _ALIASES = {"function_calling": "tools", "vision": "image_input", "pdf_input": "file_input"}
 _MEDIA = frozenset(name for name, need in CAPABILITIES.items() if need.inputs or need.outputs)
 
