@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import load_snapshot
-from openrouter_pricing.core.catalog import SORT_KEYS, Catalog, ModelFilter
+from openrouter_pricing.core.catalog import Catalog, ModelFilter
 from openrouter_pricing.core.errors import UnknownModelError, UnknownVariantError
+from openrouter_pricing.core.limits import SORT_KEYS
 from openrouter_pricing.core.schema import parse_models
 
 

@@ -16,12 +16,14 @@ from conftest import SHARED_DATA, model_snapshot_names
 from openrouter_pricing.core.builtin import load_builtin_catalog
 from openrouter_pricing.core.errors import DynamicPriceError, MissingPriceError
 from openrouter_pricing.core.fees import byok_fee, payment_for_credits, purchase_fee
-from openrouter_pricing.core.linear_cost import workload_pricer, workload_rates
-from openrouter_pricing.core.money import MAX_NUMBER_CHARS, display_usd, per_million, per_token
-from openrouter_pricing.core.pricing import (
+from openrouter_pricing.core.limits import (
     MAX_REQUESTS,
     MAX_TOKENS_PER_REQUEST,
     MAX_UNITS_PER_REQUEST,
+)
+from openrouter_pricing.core.linear_cost import workload_pricer, workload_rates
+from openrouter_pricing.core.money import MAX_NUMBER_CHARS, display_usd, per_million, per_token
+from openrouter_pricing.core.pricing import (
     Usage,
     price_totals,
     price_usage,

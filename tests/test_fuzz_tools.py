@@ -34,8 +34,7 @@ from mcp import Client
 from mcp.types import CallToolResult, TextContent
 
 from fake_openrouter import DEFAULT_GENERATION_ID, MANAGEMENT_KEY, TEST_KEY, FakeOpenRouter
-from openrouter_pricing.core.catalog import SORT_KEYS
-from openrouter_pricing.core.recommend import KNOWN_CAPABILITIES
+from openrouter_pricing.core.limits import KNOWN_CAPABILITIES, SORT_KEYS
 from openrouter_pricing.server import build_server
 from reliability_counts import count
 
@@ -589,9 +588,7 @@ RECOMMEND_MODEL = arguments(
         "prompt_tokens": counts,
         "completion_tokens": counts,
         "requests": counts,
-        "required_capabilities": st.lists(
-            st.sampled_from([*KNOWN_CAPABILITIES, "telepathy"]) | texts, max_size=22
-        ),
+        "required_capabilities": st.lists(st.sampled_from([*"telepathy"]) | texts, max_size=22),
         "min_context": counts,
         "max_cost_per_request_usd": money,
         "budget_usd": money,

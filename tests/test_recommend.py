@@ -24,10 +24,10 @@ import openrouter_pricing.core.recommend as recommend_module
 from conftest import load_snapshot
 from openrouter_pricing.core.catalog import Catalog, context_of
 from openrouter_pricing.core.errors import PricingError, RecommendationError, UsageError
+from openrouter_pricing.core.limits import KNOWN_CAPABILITIES
 from openrouter_pricing.core.pricing import Usage, price_usage
 from openrouter_pricing.core.recommend import (
     CAPABILITIES,
-    KNOWN_CAPABILITIES,
     Recommendation,
     RecommendRequest,
     RecommendResult,

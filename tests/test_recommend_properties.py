@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from openrouter_pricing.core.catalog import Catalog
 from openrouter_pricing.core.errors import RecommendationError
+from openrouter_pricing.core.limits import KNOWN_CAPABILITIES
 from openrouter_pricing.core.recommend import (
-    KNOWN_CAPABILITIES,
     RecommendRequest,
     recommend,
 )

@@ -1,26 +1,45 @@
-"""The tools' copies of core constants (``tools.limits``) equal the originals, and building the
-server leaves the core's heavy modules unimported (they load on the first tool call)."""
+"""Each bound and vocabulary is defined once (``core.limits``) and read from there by the core and
+the tools' signatures, and building the server leaves the core's heavy modules unimported (they
+load on the first tool call)."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
-from typing import get_args
+from pathlib import Path
 
-from openrouter_pricing.core import catalog, media, pricing, recommend, recommend_media, video
-from openrouter_pricing.tools import limits
+from openrouter_pricing.core import (
+    limits,
+    pricing,
+    recommend,
+)
+from openrouter_pricing.core.ledger import budgets
+from openrouter_pricing.tools import limits as tool_limits
 
 
-def test_limits_equal_the_core_values() -> None:
-    assert limits.MAX_TOKENS_PER_REQUEST == pricing.MAX_TOKENS_PER_REQUEST
-    assert limits.MAX_UNITS_PER_REQUEST == pricing.MAX_UNITS_PER_REQUEST
-    assert limits.MAX_REQUESTS == pricing.MAX_REQUESTS
-    assert get_args(limits.SortKey) == get_args(catalog.SortKey)
-    assert limits.KNOWN_CAPABILITIES == recommend.KNOWN_CAPABILITIES
-    assert limits.MAX_MEDIA_SECONDS == media.MAX_MEDIA_SECONDS
-    assert limits.MAX_CHARACTERS == media.MAX_CHARACTERS
-    assert get_args(limits.VideoMode) == video.VIDEO_MODES
-    assert get_args(limits.OutputModality) == recommend_media.OUTPUT_MODALITIES
+def test_one_definition_read_everywhere() -> None:
+    for name in tool_limits.__all__:
+        assert getattr(tool_limits, name) is getattr(limits, name), name
+    assert vars(pricing)["MAX_TOKENS_PER_REQUEST"] is limits.MAX_TOKENS_PER_REQUEST
+    assert vars(pricing)["MAX_REQUESTS"] is limits.MAX_REQUESTS
+    assert vars(budgets)["MAX_TAGS"] is limits.MAX_TAGS
+    assert tuple(recommend.CAPABILITIES) == limits.KNOWN_CAPABILITIES  # each capability's needs
+
+
+def test_no_other_module_redefines_a_limit() -> None:
+    names = set(limits.__all__)
+    source = Path(limits.__file__).parent.parent
+    for path in source.rglob("*.py"):
+        if path.name == "limits.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    assert not (isinstance(target, ast.Name) and target.id in names), (
+                        f"{path.name} defines {target.id}: import it from core.limits"
+                    )
 
 
 def test_building_the_server_does_not_import_the_core() -> None:
@@ -37,6 +56,7 @@ def test_building_the_server_does_not_import_the_core() -> None:
     assert set(loaded) <= {
         "openrouter_pricing.core",
         "openrouter_pricing.core.errors",
+        "openrouter_pricing.core.limits",
         "openrouter_pricing.core.moments",
         "openrouter_pricing.core.money",
         "openrouter_pricing.core.settings",

@@ -42,7 +42,9 @@ def parser() -> argparse.ArgumentParser:
         " OPENROUTER_PRICING_CATALOG_TTL, OPENROUTER_PRICING_OFFLINE, OPENROUTER_PRICING_LOG_LEVEL,"
         " OPENROUTER_PRICING_AUTH_TOKEN, OPENROUTER_PRICING_MAX_CONCURRENT_REQUESTS,"
         " OPENROUTER_PRICING_DATABASE_URL, OPENROUTER_PRICING_BUDGETS, OPENROUTER_PRICING_HOLD_TTL,"
-        " OPENROUTER_PRICING_LEDGER_ALL_KEYS. Flags override the environment.",
+        " OPENROUTER_PRICING_LEDGER_ALL_KEYS, and the limits per call, connection and session"
+        " (OPENROUTER_PRICING_CALL_TIMEOUT and others, see the README). Flags override the"
+        " environment.",
     )
     p.add_argument("--transport", choices=TRANSPORTS, default="stdio", help="default: stdio")
     p.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default: 127.0.0.1)")
@@ -198,27 +200,42 @@ def serve_http(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
     from .http_app import build_http_app
+    from .http_connections import MAX_HEADER_BYTES, ConnectionLimits, guarded_protocol
     from .server import build_server
     from .state import Runtime
 
-    sock = listening_socket(args.host, args.port)  # before any "serving" line: a clear error
+    host = args.host.strip("[]")  # "[::1]" and "::1" are one address
+    sock = listening_socket(host, args.port)  # before any "serving" line: a clear error
     runtime = Runtime(settings)
     server = build_server(settings, runtime=runtime)
     token = settings.auth_token.reveal() if settings.auth_token else None
+    connections = ConnectionLimits(
+        header_timeout=settings.header_timeout_seconds,
+        max_connections=settings.max_connections,
+        send_timeout=settings.stream_send_timeout_seconds,
+    )
     app = build_http_app(
-        server, runtime, host=args.host, auth_token=token, allowed_hosts=args.allowed_host
+        server,
+        runtime,
+        host=host,
+        auth_token=token,
+        allowed_hosts=args.allowed_host,
+        connections=connections,
     )
     config = uvicorn.Config(
         app,
-        host=args.host,
+        host=host,
         port=args.port,
+        http=guarded_protocol(connections),
+        timeout_keep_alive=max(1, round(settings.keep_alive_seconds)),
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
         log_config=None,
         access_log=False,
         log_level=settings.log_level.lower(),
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         server_header=False,
     )
-    shown = f"[{args.host}]" if ":" in args.host else args.host
+    shown = f"[{host}]" if ":" in host else host
     print(
         f"openrouter-pricing-mcp {__version__} on http://{shown}:{args.port}: /mcp (streamable "
         "HTTP), /sse (SSE), /healthz",

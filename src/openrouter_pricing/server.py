@@ -24,11 +24,13 @@ from .cache_hints import cache_hints
 from .core.settings import Settings
 from .prompts import register_prompts
 from .resources import register_resources
+from .sdk_internals import lowlevel_server
 from .state import AppState, Runtime
 from .tools import register_tools
 from .tools.guard import GuardedServer
 
 SERVER_NAME = "openrouter-pricing"
+STDIO_DRAIN_MARGIN = 5.0  # at the end of stdin, answers still due are awaited this long past a call
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 INSTRUCTIONS = """\
@@ -52,15 +54,17 @@ Resources: openrouter://catalog (summary), openrouter://models/{id} (one model's
 class PricingServer(GuardedServer):
     """The guarded server, serving stdio on asyncio pipes where it can (see ``stdio_pipes``)."""
 
+    call_timeout_seconds = Settings.call_timeout_seconds  # set from the settings it serves
+
     async def run_stdio_async(self) -> None:
         from .stdio_pipes import serve_stdio
 
-        lowlevel = self._lowlevel_server
+        lowlevel = lowlevel_server(self)
 
         async def run(read_stream: Any, write_stream: Any) -> None:
             await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
 
-        await serve_stdio(run)
+        await serve_stdio(run, drain_seconds=self.call_timeout_seconds + STDIO_DRAIN_MARGIN)
 
 
 def build_server(settings: Settings, *, runtime: Runtime | None = None) -> MCPServer[AppState]:
@@ -84,6 +88,7 @@ def build_server(settings: Settings, *, runtime: Runtime | None = None) -> MCPSe
         log_level=log_level,
         cache_hints=cache_hints(settings),
     )
+    server.call_timeout_seconds = settings.call_timeout_seconds
     register_tools(server)
     register_resources(server, runtime)
     register_prompts(server)

@@ -14,8 +14,8 @@ Decisions:
 - The same guarantee as the SDK's: while serving, fd 0 reads the null device and fd 1 writes to
   stderr, so a stray ``print`` (ours or a library's) cannot corrupt the protocol stream; the wire
   is served from private duplicates, and both descriptors are restored on exit.
-- A line longer than ``MAX_LINE_BYTES`` is dropped whole and handed on as an unparseable line, so
-  the SDK answers it as it answers any malformed message and the server keeps serving.
+- A line longer than ``MAX_LINE_BYTES`` is dropped whole and handed on as an unparseable line,
+  which ``stdio_answering`` answers with a JSON-RPC parse error; the server keeps serving.
 """
 
 from __future__ import annotations
@@ -152,18 +152,25 @@ async def claimed_stdio(
             os.close(saved)
 
 
-async def serve_stdio(run: Callable[[Any, Any], Awaitable[None]]) -> None:
+async def serve_stdio(
+    run: Callable[[Any, Any], Awaitable[None]], drain_seconds: float = 95.0
+) -> None:
     """Serve ``run(read_stream, write_stream)`` over stdio: on asyncio pipes where usable, else on
-    the SDK's own transport."""
+    the SDK's own transport. On the pipes every malformed line is answered with a JSON-RPC error
+    and, at the end of input, every request read is answered (waiting at most ``drain_seconds``)
+    before this returns (``stdio_answering``)."""
     from mcp.server.stdio import stdio_server
 
     if not pipes_usable():
         async with stdio_server() as (read_stream, write_stream):
             await run(read_stream, write_stream)
         return
+    from .stdio_answering import AnsweringReader
+
     async with claimed_stdio() as (lines_in, lines_out):
-        stdin = cast("anyio.AsyncFile[str]", lines_in)
-        stdout = cast("anyio.AsyncFile[str]", lines_out)
+        answering = AnsweringReader(lines_in, lines_out, drain_seconds, MAX_LINE_BYTES)
+        stdin = cast("anyio.AsyncFile[str]", answering)
+        stdout = cast("anyio.AsyncFile[str]", answering)
         async with stdio_server(stdin, stdout) as (read_stream, write_stream):
             await run(read_stream, write_stream)
 

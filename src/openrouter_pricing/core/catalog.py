@@ -21,9 +21,10 @@ from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from .errors import UnknownModelError, UnknownVariantError
+from .limits import SortKey
 from .money import ONE_MILLION, ZERO, exactly
 from .schema import Model
 
@@ -31,18 +32,6 @@ if TYPE_CHECKING:
     from .video import VideoListing, VideoModel
 
 ROUTING_VARIANTS = frozenset({"floor", "nitro", "online"})
-SortKey = Literal[
-    "prompt_price", "completion_price", "blended_price", "context", "newest", "name", "intelligence"
-]
-SORT_KEYS: tuple[SortKey, ...] = (
-    "prompt_price",
-    "completion_price",
-    "blended_price",
-    "context",
-    "newest",
-    "name",
-    "intelligence",
-)
 # Blended price weighs prompt and completion 3:1, the usual input/output mix of chat workloads.
 BLEND_PROMPT_WEIGHT = Decimal(3)
 BLEND_COMPLETION_WEIGHT = Decimal(1)

@@ -57,6 +57,7 @@ from .upstream import (
     upstream_detail,
     user_agent,
 )
+from .upstream_budget import take_request
 
 if TYPE_CHECKING:  # the schema is imported on the first answer parsed, not at start-up
     from .activity import ActivityItem
@@ -127,6 +128,8 @@ class OpenRouterClient:
         self._sleep = sleep
         self._client: httpx2.AsyncClient | None = None
         self._closed = False
+        self._in_progress: anyio.CapacityLimiter | None = None  # made in the event loop
+        self.requests_made = 0  # HTTP attempts so far (for tests and benchmarks)
 
     async def __aenter__(self) -> Self:
         return self
@@ -139,6 +142,10 @@ class OpenRouterClient:
         client, self._client = self._client, None
         if client is not None:
             await client.aclose()
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait as this client waits between attempts (a fake in tests)."""
+        await self._sleep(seconds)
 
     async def fetch_models_json(self) -> Any:
         """The whole catalog, ``/models?output_modalities=all``, as decoded JSON (a dict)."""
@@ -355,6 +362,17 @@ class OpenRouterClient:
 
     async def _attempt(self, call: _Call) -> Any:
         """One HTTP exchange: the decoded JSON body, or a ``_Failure``."""
+        spent = take_request()
+        if spent is not None:
+            reason = f"this call already made its limit of {spent.limit} requests"
+            return _Failure("budget", reason, retry=False)
+        if self._in_progress is None:
+            self._in_progress = anyio.CapacityLimiter(self._settings.max_upstream_concurrency)
+        async with self._in_progress:
+            self.requests_made += 1
+            return await self._exchange(call)
+
+    async def _exchange(self, call: _Call) -> Any:
         headers = {"Authorization": f"Bearer {call.key.reveal()}"} if call.key else None
         started = time.monotonic()
         try:

@@ -33,15 +33,12 @@ from decimal import Decimal
 from typing import Literal
 
 from .errors import DynamicPriceError, MissingPriceError, UsageError
+from .limits import MAX_REQUESTS, MAX_TOKENS_PER_REQUEST, MAX_UNITS_PER_REQUEST
 from .money import DYNAMIC_PRICE, ZERO, exactly
 from .schema import PRICE_KEYS, Pricing, PricingOverride
 
 CacheWriteTTL = Literal["5m", "1h"]
 
-# Bounds that separate a real workload from a typo or an attack; beyond them an estimate is noise.
-MAX_TOKENS_PER_REQUEST = 100_000_000
-MAX_UNITS_PER_REQUEST = 100_000
-MAX_REQUESTS = 1_000_000_000
 
 # OpenRouter's web plugin (":online" on a model without native search) uses Exa: $4 per 1,000
 # results, 5 results per request by default.
@@ -70,6 +67,12 @@ class Usage:
         """Raise ``UsageError`` with one actionable sentence when this usage cannot be priced."""
         if self.__dict__.get(_VALIDATED):
             return
+        self._check_counts()
+        self._check_parts()
+        object.__setattr__(self, _VALIDATED, True)  # frozen: valid once, valid for good
+
+    def _check_counts(self) -> None:
+        """Every count a whole number, at least 0, and within its bound."""
         token_counts = {
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
@@ -98,6 +101,10 @@ class Usage:
             raise UsageError(
                 f"requests must be between 1 and {MAX_REQUESTS:,}, got {self.requests}."
             )
+
+    def _check_parts(self) -> None:
+        """Each part within its parent (reasoning in completion, cache reads and writes in the
+        prompt), and a cache TTL OpenRouter prices."""
         if self.reasoning_tokens > self.completion_tokens:
             raise UsageError(
                 f"reasoning_tokens ({self.reasoning_tokens}) is part of completion_tokens "
@@ -111,7 +118,6 @@ class Usage:
             )
         if self.cache_write_ttl not in ("5m", "1h"):
             raise UsageError(f"cache_write_ttl must be '5m' or '1h', got {self.cache_write_ttl!r}.")
-        object.__setattr__(self, _VALIDATED, True)  # frozen: valid once, valid for good
 
 
 @dataclass(frozen=True)
@@ -227,14 +233,26 @@ def _rate(rates: Mapping[str, Decimal], key: str, model_hint: str) -> Decimal:
 Part = tuple[str, int, str, Decimal]  # component, quantity per request, unit, unit price
 
 
-def _priced_parts(
-    pricing: Pricing, usage: Usage, at: datetime | None, model_hint: str
-) -> tuple[list[Part], tuple[AppliedOverride, ...], list[str]]:
-    """The priced parts of one request (those with a quantity), the overrides applied, warnings."""
-    usage.validate()
-    at = (at or datetime.now(UTC)).astimezone(UTC)
-    rates, applied = _rates_at(pricing, usage.prompt_tokens, at)
-    warnings: list[str] = [
+@dataclass(frozen=True)
+class _PartRates:
+    """The rate each part of a request is priced at, after overrides and fallbacks."""
+
+    prompt: Decimal
+    completion: Decimal
+    cache_read: Decimal
+    cache_write: Decimal
+    reasoning: Decimal
+    image: Decimal
+    web_search: Decimal
+    request: Decimal
+
+
+def _unknown_condition_warnings(
+    pricing: Pricing, usage: Usage, at: datetime, model_hint: str
+) -> list[str]:
+    """A warning for each override left unapplied because a condition of it is unknown, when its
+    known conditions hold."""
+    return [
         f"An override of {model_hint}'s prices has a condition this server does not know or "
         f"cannot evaluate ({', '.join(override.unknown_conditions)}), so it was not applied; the "
         "real price may differ when that condition holds."
@@ -242,8 +260,17 @@ def _priced_parts(
         if override.unknown_conditions
         and _override_applies(override, usage.prompt_tokens, at, known_only=True)
     ]
-    listed = rates.get
 
+
+def _part_rates(
+    pricing: Pricing,
+    rates: Mapping[str, Decimal],
+    usage: Usage,
+    model_hint: str,
+    warnings: list[str],
+) -> _PartRates:
+    """Each part's rate: its own where listed, else its parent's (see the module's decisions)."""
+    listed = rates.get
     if pricing.is_dynamic:
 
         def rate(key: str) -> Decimal:
@@ -270,37 +297,54 @@ def _priced_parts(
         cache_write_rate = prompt_rate
     listed_reasoning = listed("internal_reasoning", ZERO)
     reasoning_rate = rate("internal_reasoning") if listed_reasoning != 0 else completion_rate
-
-    uncached_prompt = usage.prompt_tokens - usage.cached_prompt_tokens - usage.cache_write_tokens
-    visible_completion = usage.completion_tokens - usage.reasoning_tokens
     if "completion" not in rates and (
-        visible_completion or (usage.reasoning_tokens and listed_reasoning == 0)
+        usage.completion_tokens > usage.reasoning_tokens
+        or (usage.reasoning_tokens and listed_reasoning == 0)
     ):
         raise MissingPriceError(
             f"{model_hint} lists no completion price, so its completion tokens cannot be "
             "priced (never as $0): it is billed another way or its listing is incomplete; "
             "estimate it without completion_tokens, or pick another model."
         )
-    parts: list[Part] = []
-    if uncached_prompt:
-        parts.append(("prompt", uncached_prompt, "token", prompt_rate))
-    if usage.cached_prompt_tokens:
-        parts.append(("cache_read", usage.cached_prompt_tokens, "token", cache_read_rate))
-    if usage.cache_write_tokens:
-        component = f"cache_write_{usage.cache_write_ttl}"
-        parts.append((component, usage.cache_write_tokens, "token", cache_write_rate))
-    if visible_completion:
-        parts.append(("completion", visible_completion, "token", completion_rate))
-    if usage.reasoning_tokens:
-        parts.append(("reasoning", usage.reasoning_tokens, "token", reasoning_rate))
-    if usage.images:
-        parts.append(("image", usage.images, "image", rate("image")))
-    if usage.web_searches:
-        parts.append(("web_search", usage.web_searches, "search", rate("web_search")))
-    request_rate = rate("request")
-    if request_rate:
-        parts.append(("request", 1, "request", request_rate))
-    return parts, applied, warnings
+    return _PartRates(
+        prompt_rate,
+        completion_rate,
+        cache_read_rate,
+        cache_write_rate,
+        reasoning_rate,
+        rate("image") if usage.images else ZERO,
+        rate("web_search") if usage.web_searches else ZERO,
+        rate("request"),
+    )
+
+
+def _parts(usage: Usage, r: _PartRates) -> list[Part]:
+    """The parts of one request that have a quantity (a per-request fee when one is listed)."""
+    uncached_prompt = usage.prompt_tokens - usage.cached_prompt_tokens - usage.cache_write_tokens
+    visible_completion = usage.completion_tokens - usage.reasoning_tokens
+    candidates: list[Part] = [
+        ("prompt", uncached_prompt, "token", r.prompt),
+        ("cache_read", usage.cached_prompt_tokens, "token", r.cache_read),
+        (f"cache_write_{usage.cache_write_ttl}", usage.cache_write_tokens, "token", r.cache_write),
+        ("completion", visible_completion, "token", r.completion),
+        ("reasoning", usage.reasoning_tokens, "token", r.reasoning),
+        ("image", usage.images, "image", r.image),
+        ("web_search", usage.web_searches, "search", r.web_search),
+        ("request", 1 if r.request else 0, "request", r.request),
+    ]
+    return [part for part in candidates if part[1]]
+
+
+def _priced_parts(
+    pricing: Pricing, usage: Usage, at: datetime | None, model_hint: str
+) -> tuple[list[Part], tuple[AppliedOverride, ...], list[str]]:
+    """The priced parts of one request (those with a quantity), the overrides applied, warnings."""
+    usage.validate()
+    at = (at or datetime.now(UTC)).astimezone(UTC)
+    rates, applied = _rates_at(pricing, usage.prompt_tokens, at)
+    warnings = _unknown_condition_warnings(pricing, usage, at, model_hint)
+    part_rates = _part_rates(pricing, rates, usage, model_hint, warnings)
+    return _parts(usage, part_rates), applied, warnings
 
 
 def price_usage(

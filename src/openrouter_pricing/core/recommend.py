@@ -52,6 +52,7 @@ from typing import Literal, NamedTuple, get_args
 
 from .catalog import Catalog
 from .errors import PricingError, RecommendationError
+from .limits import KNOWN_CAPABILITIES
 from .linear_cost import Cost, Pricer, workload_pricer
 from .moments import as_utc
 from .money import format_usd
@@ -104,7 +105,6 @@ CAPABILITIES: dict[str, Requirement] = {
     "image_output": Requirement(outputs=("image",)),
     "audio_output": Requirement(outputs=("audio",)),
 }
-KNOWN_CAPABILITIES: tuple[str, ...] = tuple(CAPABILITIES)
 _ALIASES = {"function_calling": "tools", "vision": "image_input", "pdf_input": "file_input"}
 _MEDIA = frozenset(name for name, need in CAPABILITIES.items() if need.inputs or need.outputs)
 
@@ -550,12 +550,35 @@ def _nothing_qualifies(
 ) -> PricingError:
     """Name the constraint that removed the most candidates, then, among those that pass it, the
     one that removed the most of them, and so on until every candidate is accounted for."""
+    failed_at, fails, cheapest = _failures(q, prepared)
+    if not fails:
+        if any("media_billing" in failed for failed in failed_at):
+            return RecommendationError(
+                "No model billed per token meets these constraints; models billed per image, "
+                "second of video or audio, character or clip are ranked by output_modality "
+                "(image, video, speech, transcription): pass that instead."
+            )
+        return RecommendationError("The catalog holds no model that can be recommended.")
+    context = _Blockers(q, prepared, complexity, cheapest)
+    key, text = context.clause(fails, f"{len(fails)} candidates")
+    clauses = [text]
+    while fails := [failed for failed in fails if key not in failed]:  # the next blocker
+        key, text = context.clause(fails, "them")
+        clauses.append(f"of the {len(fails)} that pass that, {text}")
+    return RecommendationError("No model meets every constraint: " + "; ".join(clauses) + ".")
+
+
+def _failures(
+    q: _Query, prepared: PreparedCatalog
+) -> tuple[list[set[str]], list[set[str]], dict[str, Decimal]]:
+    """Every check each model fails; the failure sets of the models that could be relaxed into
+    qualifying (no fixed failure); and, for models that fail only on price, the least they cost."""
     failed_at: list[set[str]] = [set() for _ in prepared.facts]
     for reason, failing in _cheap_failures(q, prepared.index):
         for i in failing:
             failed_at[i].add(reason)
     fails: list[set[str]] = []
-    cheapest: dict[str, Decimal] = {}  # for models that fail only on price: the least they cost
+    cheapest: dict[str, Decimal] = {}
     for f, failed in zip(prepared.facts, failed_at, strict=True):
         if _FIXED.isdisjoint(failed):
             failed.update(q.price_failures(q.cost(f)))
@@ -565,42 +588,44 @@ def _nothing_qualifies(
                 [key] = failed
                 amount = priced[1] if key == "budget" else priced[0]
                 cheapest[key] = min(amount, cheapest.get(key, amount))
+    return failed_at, fails, cheapest
 
-    def clause(sets: list[set[str]], whole: str) -> tuple[str, str]:
+
+@dataclass(frozen=True)
+class _Blockers:
+    """What the "nothing qualifies" error says of each blocking constraint."""
+
+    q: _Query
+    prepared: PreparedCatalog
+    complexity: Complexity
+    cheapest: dict[str, Decimal]
+
+    def clause(self, sets: list[set[str]], whole: str) -> tuple[str, str]:
+        """The constraint that removed the most of ``sets``, and one clause on it."""
         removed = Counter(key for failed in sets for key in failed)
         key = max(removed, key=lambda k: (removed[k], k))
         cap = key.partition(":")[2]
         label, advice = _RELAX.get(
             key, (f"capability '{cap}'", f"drop '{cap}' from required_capabilities")
         )
+        return key, f"{label} removed {removed[key]} of {whole}: {self.advice(key, advice)}"
+
+    def advice(self, key: str, advice: str) -> str:
+        q, complexity, cheapest = self.q, self.complexity, self.cheapest
+        cap = key.partition(":")[2]
         if cap == "reasoning" and complexity == "reasoning":
-            advice = "use complexity 'complex' (only 'reasoning' demands reasoning support)"
-        elif key == "quality_floor":
-            advice += f" than '{complexity}' (its floor: {q.signal} >= {q.floor:.1f})"
-        elif key == "author_not_included" and (unknown := sorted(q.include - prepared.authors)):
-            advice += f" (no models by {', '.join(unknown)})"
-        elif key == "capability:image_output":
-            advice += (
+            return "use complexity 'complex' (only 'reasoning' demands reasoning support)"
+        if key == "quality_floor":
+            return advice + f" than '{complexity}' (its floor: {q.signal} >= {q.floor:.1f})"
+        if key == "author_not_included" and (unknown := sorted(q.include - self.prepared.authors)):
+            return advice + f" (no models by {', '.join(unknown)})"
+        if key == "capability:image_output":
+            return advice + (
                 ", or pass output_modality 'image' to rank image models by their price per image"
             )
-        elif key in cheapest:
+        if key in cheapest:
             requests = plural(q.request.requests, "request")
             scope = f"for {requests}" if key == "budget" else "per request"
             least = format_usd(cheapest[key])
-            advice += f" (the cheapest model that fits otherwise costs ${least} {scope})"
-        return key, f"{label} removed {removed[key]} of {whole}: {advice}"
-
-    if not fails:
-        if any("media_billing" in failed for failed in failed_at):
-            return RecommendationError(
-                "No model billed per token meets these constraints; models billed per image, "
-                "second of video or audio, character or clip are ranked by output_modality "
-                "(image, video, speech, transcription): pass that instead."
-            )
-        return RecommendationError("The catalog holds no model that can be recommended.")
-    key, text = clause(fails, f"{len(fails)} candidates")
-    clauses = [text]
-    while fails := [failed for failed in fails if key not in failed]:  # the next blocker
-        key, text = clause(fails, "them")
-        clauses.append(f"of the {len(fails)} that pass that, {text}")
-    return RecommendationError("No model meets every constraint: " + "; ".join(clauses) + ".")
+            return advice + f" (the cheapest model that fits otherwise costs ${least} {scope})"
+        return advice

@@ -23,9 +23,10 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from .errors import MediaPriceError, PricingError, RecommendationError, UsageError
+from .limits import OutputModality
 from .media import MediaUsage, price_media
 from .pricing import CostBreakdown, Usage, price_usage
 from .recommend import Recommendation, RecommendRequest, RecommendResult
@@ -34,15 +35,6 @@ if TYPE_CHECKING:
     from .catalog import Catalog
     from .schema import Model
 
-OutputModality = Literal["text", "image", "video", "speech", "transcription", "embeddings"]
-OUTPUT_MODALITIES: tuple[OutputModality, ...] = (
-    "text",
-    "image",
-    "video",
-    "speech",
-    "transcription",
-    "embeddings",
-)
 _TASK_WORDS: tuple[tuple[OutputModality, re.Pattern[str]], ...] = (
     (
         "transcription",
@@ -304,4 +296,4 @@ def _nothing(
     )
 
 
-__all__ = ["OUTPUT_MODALITIES", "OutputModality", "infer_output_modality", "recommend_media"]
+__all__ = ["infer_output_modality", "recommend_media"]

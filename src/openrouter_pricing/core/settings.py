@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 DEFAULT_CATALOG_TTL_SECONDS = 3600.0
@@ -107,6 +108,50 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+# Setting -> environment variable (OPENROUTER_PRICING_ + the upper-cased name, "_seconds" dropped).
+_LIMIT_FIELDS: dict[str, type] = {
+    "call_timeout_seconds": float,
+    "max_upstream_requests_per_call": int,
+    "max_upstream_concurrency": int,
+    "header_timeout_seconds": float,
+    "body_timeout_seconds": float,
+    "keep_alive_seconds": float,
+    "max_connections": int,
+    "max_sessions": int,
+    "max_sessions_per_client": int,
+    "session_idle_timeout_seconds": float,
+    "stream_send_timeout_seconds": float,
+}
+
+
+def limit_env_name(field: str) -> str:
+    return "OPENROUTER_PRICING_" + field.removesuffix("_seconds").upper()
+
+
+def positive_seconds(text: str, name: str) -> float:
+    """``text`` as a number of seconds above 0 and at most a day, or a ``ValueError``."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 86_400:
+        raise ValueError(
+            f"{name} must be a number of seconds above 0 and at most 86400, got {text[:40]!r}"
+        )
+    return value
+
+
+def limits_from(env: Mapping[str, str]) -> dict[str, Any]:
+    """The availability bounds set in ``env`` (unset ones keep their defaults)."""
+    found: dict[str, Any] = {}
+    for field, kind in _LIMIT_FIELDS.items():
+        name = limit_env_name(field)
+        text = (env.get(name) or "").strip()
+        if text:
+            found[field] = positive_int(text, name) if kind is int else positive_seconds(text, name)
+    return found
+
+
 @dataclass(frozen=True)
 class Settings:
     api_key: Secret | None = None
@@ -133,6 +178,18 @@ class Settings:
     budgets_file: Path | None = None
     hold_ttl_seconds: float = DEFAULT_HOLD_TTL_SECONDS
     ledger_all_keys: bool = False  # over HTTP, reports show every key's spend, not the caller's
+    # Availability bounds (docs/RELIABILITY.md, "Hostile and careless clients"), ``limits_from``.
+    call_timeout_seconds: float = 90.0  # one tool call, whatever it does, over every transport
+    max_upstream_requests_per_call: int = 100  # OpenRouter requests one tool call may make
+    max_upstream_concurrency: int = 16  # OpenRouter requests in progress at once, per process
+    header_timeout_seconds: float = 10.0  # HTTP: request line and headers complete within
+    body_timeout_seconds: float = 30.0  # HTTP: request body complete within
+    keep_alive_seconds: float = 5.0  # HTTP: an idle keep-alive connection is closed after
+    max_connections: int = 512  # HTTP: open connections (the oldest idle ones go first)
+    max_sessions: int = 1000  # streamable HTTP sessions open at once
+    max_sessions_per_client: int = 100  # ... per client address
+    session_idle_timeout_seconds: float = 600.0  # a session with nothing in flight ends after
+    stream_send_timeout_seconds: float = 10.0  # an event stream whose reader stalls this long ends
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -174,6 +231,7 @@ class Settings:
             log_level=(env.get("OPENROUTER_PRICING_LOG_LEVEL") or "WARNING").strip().upper(),
             auth_token=Secret(token) if token else None,
             max_concurrent_requests=limit,
+            **limits_from(env),
         )
 
     def resolved_cache_dir(self) -> Path:

@@ -57,6 +57,7 @@ CACHE_VERSION = 1
 RETRY_AFTER_FAILURE_SECONDS = 60.0
 MAX_MODELS_WITH_ENDPOINTS = 1024  # endpoint lists held at once (a catalog has about 600 models)
 ABANDONED_TEMP_SECONDS = 600.0
+FUTURE_TOLERANCE_SECONDS = 300.0  # clocks disagree a little; a cache further ahead is stale
 
 
 class CatalogFetcher(Protocol):
@@ -164,6 +165,9 @@ class CatalogStore:
         return max(0.0, self._clock() - snapshot.fetched_at.timestamp())
 
     def is_stale(self, snapshot: CatalogSnapshot) -> bool:
+        ahead = snapshot.fetched_at.timestamp() - self._clock()
+        if ahead > FUTURE_TOLERANCE_SECONDS and snapshot.source in ("live", "cache"):
+            return True  # "fetched" in the future: a wrong clock or a forged file, not fresh
         return self.age_seconds(snapshot) > self._settings.catalog_ttl_seconds
 
     def info(self, snapshot: CatalogSnapshot) -> CatalogInfo:
@@ -253,7 +257,7 @@ class CatalogStore:
             given = self._settings.catalog_date
             as_of, dated_by = catalog_file_date(snapshot.catalog, given, mtime)
             return dataclasses.replace(snapshot, fetched_at=as_of, dated_by=dated_by)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             raise CatalogUnavailableError(
                 f"The catalog file {str(path)[:200]!r} could not be read as a /models JSON "
                 f"({type(exc).__name__}); pass a file saved from GET /api/v1/models."
@@ -380,7 +384,7 @@ class CatalogStore:
                     and fast.base_url == self._settings.base_url
                 ):
                     raise ValueError("not a catalog cache of this version and base URL")
-                fetched_at = datetime.fromisoformat(fast.fetched_at)
+                fetched_at = _cache_time(fast.fetched_at)
                 videos = self._cached_videos(fast.videos, fetched_at)
                 return self._snapshot_of(
                     unique_models(fast.models.data), "cache", fetched_at, videos
@@ -393,12 +397,14 @@ class CatalogStore:
                 and document.get("base_url") == self._settings.base_url
             ):
                 raise ValueError("not a catalog cache of this version and base URL")
-            fetched_at = datetime.fromisoformat(document["fetched_at"])
+            fetched_at = _cache_time(document["fetched_at"])
             videos = self._cached_videos(document.get("videos"), fetched_at)
             return self._snapshot_from(document["models"], "cache", fetched_at, videos)
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        # RecursionError: a deeply nested file; ArithmeticError: a time that overflows. Either
+        # way the file is ignored here and replaced by the next good fetch.
+        except (OSError, ValueError, KeyError, TypeError, RecursionError, ArithmeticError) as exc:
             logger.warning("ignoring unusable catalog cache %s: %s", path, exc)
             return None
 
@@ -476,6 +482,20 @@ OFFLINE_ENDPOINTS = (
     "network or data this server fetched earlier, and the server is offline with none held; "
     "estimate without ':floor', provider or policy arguments, or turn offline mode off."
 )
+
+
+def _cache_time(text: Any) -> datetime:
+    """A cache file's ``fetched_at`` as an aware time that converts to a timestamp, or raises
+    ``ValueError`` (a naive time is UTC, as the store writes it)."""
+    if not isinstance(text, str):
+        raise ValueError("fetched_at is not a time")
+    moment = datetime.fromisoformat(text)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        moment.timestamp()
+        return moment.astimezone(UTC)
+    except (OverflowError, OSError) as exc:
+        raise ValueError(f"fetched_at {text[:40]!r} is out of range") from exc
 
 
 def _remove_abandoned_temp_files(directory: Path) -> None:

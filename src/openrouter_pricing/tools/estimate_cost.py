@@ -35,6 +35,7 @@ from .common import (
     table,
     usd,
 )
+from .cpu_bound import cpu_slot
 from .limits import (
     MAX_CHARACTERS,
     MAX_MEDIA_SECONDS,
@@ -170,7 +171,11 @@ async def _count_prompt(
         model = resolved.model
         with pricing_errors():  # counting can take a moment: keep it off the event loop
             counted = await anyio.to_thread.run_sync(
-                count_tokens, prompt_text, model.id, model.architecture.tokenizer
+                count_tokens,
+                prompt_text,
+                model.id,
+                model.architecture.tokenizer,
+                limiter=cpu_slot(),
             )
         if not counted.exact:
             warnings.append(

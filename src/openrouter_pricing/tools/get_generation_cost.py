@@ -4,10 +4,10 @@ Decisions:
 - One output schema serves one id and a list: ``generations[]`` (each found generation, in the
   order asked), ``total_cost_usd`` (their sum), ``not_found[]``, and, when exactly one id was
   asked and found, that generation's fields repeated at the top level (null otherwise).
-- OpenRouter answers 404 for a few seconds after a request ends, so each lookup keeps asking for
-  up to ``wait_seconds`` (lookups of a list run concurrently, 8 at a time). A single id that stays
-  404 is an error; ids of a list that stay 404 go to ``not_found``. Any other failure (no key,
-  401, rate limit...) is the tool's error.
+- OpenRouter answers 404 for a few seconds after a request ends, so the lookups keep asking for
+  up to ``wait_seconds``, one wait shared by every id of a list (``generation_lookup``). A single
+  id that stays 404 is an error; ids of a list that stay 404 go to ``not_found``. Any other
+  failure (no key, 401, rate limit...) is the tool's error.
 - ``estimate`` prices the same native tokens at the catalog's listed price (the price in force
   when it ran, where the price history has it: ``ledger_record``), as of the request's
   ``created_at`` (cached tokens as cache reads, reasoning at the reasoning rate), and says why the
@@ -18,9 +18,8 @@ Decisions:
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
-import anyio
 from mcp.types import CallToolResult
 from pydantic import Field
 
@@ -28,7 +27,6 @@ from ..core.errors import NotFoundError, PricingError
 from ..core.moments import as_utc
 from ..core.money import EXACT, display_usd, exactly
 from ..core.text import plural
-from ..state import AppState
 from .common import (
     AppContext,
     caller_key,
@@ -54,7 +52,6 @@ if TYPE_CHECKING:
 
 MAX_IDS = 50
 MAX_WAIT_SECONDS = 60.0
-CONCURRENT_LOOKUPS = 8
 RELATIVE_TOLERANCE = Decimal("0.000001")
 ABSOLUTE_TOLERANCE = Decimal("0.000000001")
 
@@ -234,27 +231,6 @@ def _generation_out(
     )
 
 
-async def _lookup_all(
-    state: AppState, ids: list[str], key: Any, wait_seconds: float
-) -> "dict[str, Generation | PricingError]":
-    found: dict[str, Generation | PricingError] = {}
-    limiter = anyio.CapacityLimiter(CONCURRENT_LOOKUPS)
-
-    async def lookup(generation_id: str) -> None:
-        async with limiter:
-            try:
-                found[generation_id] = await state.client.get_generation(
-                    generation_id, api_key=key, wait_seconds=wait_seconds
-                )
-            except PricingError as exc:
-                found[generation_id] = exc
-
-    async with anyio.create_task_group() as tg:
-        for generation_id in ids:
-            tg.start_soon(lookup, generation_id)
-    return found
-
-
 def _summary(out: GetGenerationCostOutput) -> str:
     rows = [
         [
@@ -320,7 +296,9 @@ async def get_generation_cost(
     state, snapshot, info = await load_catalog(ctx)
     single = isinstance(generation_id, str)
     ids = [generation_id] if isinstance(generation_id, str) else list(dict.fromkeys(generation_id))
-    found = await _lookup_all(state, ids, caller_key(ctx), wait_seconds)
+    from .generation_lookup import lookup_generations  # imports the core: not at start-up
+
+    found = await lookup_generations(state.client, ids, caller_key(ctx), wait_seconds)
     returned = [g for g in found.values() if not isinstance(g, PricingError)]
     history = await prices_then(state, snapshot.catalog, returned)
     generations: list[GenerationOut] = []

@@ -21,6 +21,8 @@ Decisions:
 - At most ``max_concurrent_requests`` calls run at once per process (over every transport,
   including SSE, whose POSTs return before the call runs); a call that finds no free slot within
   ``CALL_SLOT_WAIT_SECONDS`` is refused with a clear "busy, retry" error instead of piling up.
+- Every call has one deadline and can be cancelled by the HTTP layer when its caller leaves
+  (``call_control``); either way it releases its slot at once.
 """
 
 import difflib
@@ -40,14 +42,15 @@ from mcp.server.mcpserver.exceptions import (
     UnexpectedResourceError,
     UnexpectedToolError,
 )
-from mcp.server.mcpserver.utilities.context_injection import find_context_parameter
-from mcp.types import CallToolResult, Icon, InputRequiredResult, TextContent, ToolAnnotations
+from mcp.types import CallToolResult, InputRequiredResult, TextContent
 from pydantic import AnyUrl, ValidationError
 
 from ..core.errors import PricingError
-from ..core.settings import Secret, scrub_secrets
+from ..core.settings import Secret, Settings, scrub_secrets
 from ..core.text import plural
+from ..sdk_internals import context_parameter, skip_output_revalidation
 from ..state import AppState
+from .call_control import blank_caller_key, call_key, registered
 from .common import caller_key
 
 logger = logging.getLogger(__name__)
@@ -59,7 +62,7 @@ VALUE_CLIP = 60
 
 def argument_names(fn: Callable[..., Any]) -> frozenset[str]:
     """The names a tool function accepts from the caller (its context parameter excluded)."""
-    context = find_context_parameter(fn)
+    context = context_parameter(fn)
     return frozenset(name for name in inspect.signature(fn).parameters if name != context)
 
 
@@ -192,31 +195,13 @@ class GuardedServer(MCPServer[AppState]):
         self.tool_arguments: dict[str, frozenset[str]] = {}
         self.open_world_tools: set[str] = set()  # they show what OpenRouter answered a key
 
-    def add_tool(  # noqa: PLR0917 - the SDK's signature, kept as it is
-        self,
-        fn: Callable[..., Any],
-        name: str | None = None,
-        title: str | None = None,
-        description: str | None = None,
-        annotations: ToolAnnotations | None = None,
-        icons: list[Icon] | None = None,
-        meta: dict[str, Any] | None = None,
-        structured_output: bool | None = None,
-    ) -> None:
-        super().add_tool(
-            fn,
-            name=name,
-            title=title,
-            description=description,
-            annotations=annotations,
-            icons=icons,
-            meta=meta,
-            structured_output=structured_output,
-        )
-        tool_name = name or fn.__name__
-        tool = self._tool_manager.get_tool(tool_name)
-        if tool is not None:  # keep the published schema, skip the per-call re-validation
-            tool.fn_metadata.output_model = None
+    def add_tool(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """The SDK's ``add_tool`` (arguments passed on as given), then the guard's bookkeeping."""
+        super().add_tool(fn, *args, **kwargs)
+        named = inspect.signature(MCPServer.add_tool).bind(self, fn, *args, **kwargs).arguments
+        tool_name = named.get("name") or fn.__name__
+        annotations = named.get("annotations")
+        skip_output_revalidation(self, tool_name)  # the tests validate every result instead
         self.tool_arguments[tool_name] = argument_names(fn)
         if annotations is not None and annotations.open_world_hint:
             self.open_world_tools.add(tool_name)
@@ -238,6 +223,42 @@ class GuardedServer(MCPServer[AppState]):
         if unknown:
             message = self._say(name, unknown_arguments_message(name, unknown, known))
             raise ToolError(scrub_secrets(message, _secrets(context, state)))
+        if name in self.open_world_tools and blank_caller_key(context):
+            raise ToolError(
+                self._say(
+                    name,
+                    "the X-OpenRouter-Key header is empty; send your OpenRouter key in it, or "
+                    "leave the header out to use the server's key.",
+                )
+            )
+        from ..core.upstream_budget import upstream_budget  # not at start-up (tools.limits)
+
+        settings = state.settings if state else Settings()
+        deadline = settings.call_timeout_seconds
+        with (
+            registered(call_key(context)) as caller,
+            anyio.move_on_after(deadline),
+            upstream_budget(settings.max_upstream_requests_per_call),
+        ):
+            return await self._call_bounded(name, arguments, context, state)
+        if caller.cancelled_caught:  # the HTTP layer saw the caller leave; nobody reads this
+            raise ToolError(self._say(name, "cancelled: the client went away."))
+        raise ToolError(
+            self._say(
+                name,
+                f"the call did not finish within {deadline:g} seconds (the server's limit per "
+                "call, OPENROUTER_PRICING_CALL_TIMEOUT) and was stopped; ask for less at once "
+                "(fewer ids, a shorter wait_seconds) or try again later.",
+            )
+        )
+
+    async def _call_bounded(
+        self,
+        name: str,
+        arguments: dict[str, Any],
+        context: Context[AppState, Any] | None,
+        state: AppState | None,
+    ) -> CallToolResult | InputRequiredResult:
         if state is None:
             return await self._call_translated(name, arguments, context, state)
         slots = state.call_slots

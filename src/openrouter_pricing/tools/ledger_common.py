@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from pydantic import Field
 
 from ..core.errors import PricingError
+from ..core.limits import MAX_TAG_VALUE_CHARS, MAX_TAGS
 from ..core.settings import Secret
 from ..state import AppState
 from .common import AppContext, caller_key, fail
@@ -24,10 +25,6 @@ if TYPE_CHECKING:
     from ..core.ledger import LedgerDB
 
 T = TypeVar("T")
-# Copies of core.ledger.budgets' bounds, so the signature needs no core import (tests/
-# test_spend_tools.py checks they are equal).
-MAX_TAGS = 8
-MAX_TAG_VALUE_CHARS = 100
 
 Tags = Annotated[
     dict[str, Annotated[str, Field(min_length=1, max_length=MAX_TAG_VALUE_CHARS)]] | None,

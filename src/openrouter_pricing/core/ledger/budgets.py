@@ -22,12 +22,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import PricingError
+from ..limits import MAX_TAG_VALUE_CHARS, MAX_TAGS
 
 Period = Literal["day", "week", "month", "total"]
 PERIODS: tuple[Period, ...] = ("day", "week", "month", "total")
-MAX_TAGS = 8
 TAG_NAME = re.compile(r"[A-Za-z0-9_.-]{1,40}")
-MAX_TAG_VALUE_CHARS = 100
 BUDGET_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,60}")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

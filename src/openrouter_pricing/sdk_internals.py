@@ -1,0 +1,61 @@
+"""Every place this server reaches past the MCP SDK's public API, in one module.
+
+The SDK (``mcp``, tested with 2.3.x; ``pyproject.toml`` allows only that line) gives no public way
+to do these three things, each of which the server needs:
+
+- ``context_parameter``: the name of a tool function's context parameter, to tell the caller's
+  arguments from it (``mcp.server.mcpserver.utilities.context_injection.find_context_parameter``).
+- ``skip_output_revalidation``: keep a tool's published output schema but not the SDK's per-call
+  re-validation of our own output (``MCPServer._tool_manager`` -> ``Tool.fn_metadata
+  .output_model``); the tests validate every result against the schema instead.
+- ``lowlevel_server``: the low-level ``Server`` that the stdio transport on asyncio pipes runs
+  (``MCPServer._lowlevel_server``).
+
+``INTERNALS`` lists each of them as (module, dotted attribute path); ``tests/test_sdk_internals.py``
+checks every one against the installed SDK and fails naming the one that moved, so an SDK release
+that breaks them fails loudly instead of silently changing behaviour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.utilities.context_injection import find_context_parameter
+
+if TYPE_CHECKING:
+    from mcp.server.lowlevel import Server
+
+# (importable module, attribute path on it or on an instance of the class named first)
+INTERNALS: tuple[tuple[str, str], ...] = (
+    ("mcp.server.mcpserver.utilities.context_injection", "find_context_parameter"),
+    ("mcp.server.mcpserver", "MCPServer()._tool_manager.get_tool"),
+    ("mcp.server.mcpserver.tools.base", "Tool.fn_metadata"),
+    ("mcp.server.mcpserver.utilities.func_metadata", "FuncMetadata.output_model"),
+    ("mcp.server.mcpserver", "MCPServer()._lowlevel_server.run"),
+    ("mcp.server.mcpserver", "MCPServer()._lowlevel_server.create_initialization_options"),
+)
+
+
+def context_parameter(fn: Callable[..., Any]) -> str | None:
+    """The name of ``fn``'s context parameter, or None."""
+    return find_context_parameter(fn)
+
+
+def skip_output_revalidation(server: MCPServer[Any], tool_name: str) -> bool:
+    """Keep ``tool_name``'s output schema, drop the SDK's re-validation of each result; False when
+    the tool is not registered."""
+    tool = server._tool_manager.get_tool(tool_name)
+    if tool is None:
+        return False
+    tool.fn_metadata.output_model = None
+    return True
+
+
+def lowlevel_server(server: MCPServer[Any]) -> Server[Any]:
+    """The low-level server behind ``server`` (what a transport runs)."""
+    return server._lowlevel_server
+
+
+__all__ = ["INTERNALS", "context_parameter", "lowlevel_server", "skip_output_revalidation"]
