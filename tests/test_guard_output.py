@@ -1,6 +1,7 @@
 """The guard publishes each tool's output schema but does not re-validate results per call: the
-tools build their output from typed models, and every test that calls a tool through the SDK client
-checks the result against the published ``outputSchema`` (the client's own validation)."""
+tools build their output as TypedDicts that mypy checks (tools/outputs.py), and every test that
+calls a tool through the SDK client checks the result against the published ``outputSchema`` (the
+client's own validation)."""
 
 from __future__ import annotations
 
