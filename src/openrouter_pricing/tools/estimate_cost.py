@@ -12,6 +12,7 @@ Decisions:
   rounded. Subsets larger than their parent and absurd counts are errors, not numbers.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -23,6 +24,7 @@ from pydantic import Field
 
 from ..core.moments import as_utc
 from ..core.money import display_usd, per_million
+from ..state import AppState
 from .common import (
     AppContext,
     catalog_dict,
@@ -58,6 +60,7 @@ from .policy_args import (
 
 if TYPE_CHECKING:
     from ..core.catalog import Catalog, Resolved
+    from ..core.policy import Policy
     from ..core.pricing import AppliedOverride, CostBreakdown, Usage
     from ..core.schema import Endpoint, Pricing
     from ..core.store import CatalogInfo
@@ -317,16 +320,9 @@ async def estimate_cost(
     audio_seconds for transcription; characters or speech_text for speech; music per clip.
     Example: {"model": "google/veo-3.1", "video_seconds": 8, "resolution": "1080p"}."""
     from ..core.media import check_arguments
-    from ..core.pricing import Usage, with_online_search
-    from .endpoints import (
-        discount_warning,
-        endpoint_for_provider,
-        endpoint_label,
-        price_at_floor,
-        priced,
-    )
+    from ..core.pricing import Usage
     from .media_estimate import media_usage, price_media_request, video_listing_note
-    from .under_policy import MEDIA_POLICY_NOTE, price_under_policy
+    from .under_policy import MEDIA_POLICY_NOTE
 
     policy = policy_of(
         zdr=zdr,
@@ -384,11 +380,60 @@ async def estimate_cost(
         warnings.extend([note] if note else [])
         warnings.extend([MEDIA_POLICY_NOTE] if policy.active else [])
         return _estimate_result(resolved, breakdown, method, warnings, None, info)
+    routed = await _route(state, resolved, usage, when, policy, provider, warnings)
+    warnings.extend(routed.breakdown.warnings)
+    warnings.extend(_usage_warnings(resolved, routed.usage, routed.endpoint, routed.pricing))
+    if resolved.model.alias_target is not None and routed.endpoint is None:
+        from ..core.aliases import alias_warning
+
+        if alias := alias_warning(snapshot.catalog, resolved.model, routed.usage, when):
+            warnings.append(alias)
+    return _estimate_result(
+        resolved, routed.breakdown, method, warnings, routed.label, info, routed.provider
+    )
+
+
+@dataclass(frozen=True)
+class _Routed:
+    """A per-token request priced where it would run: the usage as priced (``:online`` adds a
+    search), the prices and endpoint used, the endpoint's label and, under a policy, the provider
+    object to send."""
+
+    breakdown: "CostBreakdown"
+    usage: "Usage"
+    pricing: "Pricing"
+    endpoint: "Endpoint | None"
+    label: str | None
+    provider: dict[str, Any] | None
+
+
+async def _route(  # noqa: PLR0917 (private: one request's routing inputs)
+    state: AppState,
+    resolved: "Resolved",
+    usage: "Usage",
+    when: datetime,
+    policy: "Policy",
+    provider: str | None,
+    warnings: list[str],
+) -> _Routed:
+    """The variant and provider routing of a per-token request: a policy's cheapest qualifying
+    endpoint, else ``provider=``'s endpoint, else the listed price; ``:online`` adds a search,
+    ``:floor`` prices the cheapest endpoint, ``:nitro`` warns that the fastest may cost more."""
+    from ..core.pricing import with_online_search
+    from .endpoints import (
+        discount_warning,
+        endpoint_for_provider,
+        endpoint_label,
+        price_at_floor,
+        priced,
+    )
+    from .under_policy import price_under_policy
+
     variant = resolved.routing_variant
     pricing = resolved.model.pricing
     endpoint: Endpoint | None = None
     label: str | None = None
-    sent: dict[str, Any] | None = None  # the provider object, under a policy
+    sent: dict[str, Any] | None = None
     if policy.active:  # the cheapest endpoint that meets it (see under_policy)
         chosen = await price_under_policy(
             state, resolved, usage, when, policy, provider_given=bool(provider)
@@ -420,14 +465,7 @@ async def estimate_cost(
             "':nitro' routes to the fastest endpoint, which may cost more than the listed "
             "(cheapest) price shown here; use provider= to price a specific endpoint."
         )
-    warnings.extend(breakdown.warnings)
-    warnings.extend(_usage_warnings(resolved, usage, endpoint, pricing))
-    if resolved.model.alias_target is not None and endpoint is None:
-        from ..core.aliases import alias_warning
-
-        if alias := alias_warning(snapshot.catalog, resolved.model, usage, when):
-            warnings.append(alias)
-    return _estimate_result(resolved, breakdown, method, warnings, label, info, sent)
+    return _Routed(breakdown, usage, pricing, endpoint, label, sent)
 
 
 def _quantity(quantity: int | Decimal) -> int | str:

@@ -47,7 +47,7 @@ from .outputs import EstimateOut, GenerationOut, GetGenerationCostOutput, Tokens
 
 if TYPE_CHECKING:
     from ..core.catalog import Catalog
-    from ..core.pricing import Usage
+    from ..core.pricing import CostBreakdown, Usage
     from ..core.schema import Generation, Model
 
 MAX_IDS = 50
@@ -111,6 +111,23 @@ def _estimate(
         return EstimateOut(total_usd=None, difference_usd=None, note=f"No estimate: {exc}")
     estimate = breakdown.total
     charged = gen.total_cost
+    notes += _pricing_notes(gen, breakdown, past)
+    if charged is None:
+        return EstimateOut(
+            total_usd=usd(estimate), difference_usd=None, note=_join(["No cost reported", *notes])
+        )
+    difference = EXACT.subtract(charged, estimate)  # never rounded
+    why = _why_it_differs(gen, model.id, charged, estimate, difference)
+    return EstimateOut(
+        total_usd=usd(estimate), difference_usd=usd(difference), note=_join([why, *notes])
+    )
+
+
+def _pricing_notes(
+    gen: "Generation", breakdown: "CostBreakdown", past: "Mapping[str, str | None] | None"
+) -> list[str]:
+    """What the estimate took into account: past prices, overrides, fees it leaves out."""
+    notes = []
     if past:
         notes.append(f"priced at the {', '.join(sorted(past))} price(s) in force when it ran")
     if breakdown.applied_overrides:
@@ -122,31 +139,29 @@ def _estimate(
         extras.append(f"{gen.num_media_prompt} media inputs")
     if extras:
         notes.append(f"{' and '.join(extras)} are billed apart from tokens and not estimated")
-    if charged is None:
-        return EstimateOut(
-            total_usd=usd(estimate), difference_usd=None, note=_join(["No cost reported", *notes])
-        )
-    difference = EXACT.subtract(charged, estimate)  # never rounded
+    return notes
+
+
+def _why_it_differs(
+    gen: "Generation", model_id: str, charged: Decimal, estimate: Decimal, difference: Decimal
+) -> str:
+    """Why the charge and the listed price of the same tokens agree or differ."""
     if gen.is_byok:
-        why = (
+        return (
             "BYOK: the provider billed your own key (upstream_inference_cost_usd) and "
             "total_cost_usd is OpenRouter's fee, so the two are not comparable"
         )
-    elif _close(charged, estimate):
-        why = f"Matches the listed price of {model.id} for these tokens"
-    elif difference > 0:
-        why = (
+    if _close(charged, estimate):
+        return f"Matches the listed price of {model_id} for these tokens"
+    if difference > 0:
+        return (
             f"Charged {display_usd(difference)} more than the listed price: the serving endpoint "
             f"({gen.provider_name or 'unknown'}) can cost more than the listed (cheapest) "
             "price, and non-token fees (web search, files, tools) are not in the estimate"
         )
-    else:
-        why = (
-            f"Charged {display_usd(-difference)} less than the listed price: cache discounts, "
-            "implicit caching or a cheaper endpoint"
-        )
-    return EstimateOut(
-        total_usd=usd(estimate), difference_usd=usd(difference), note=_join([why, *notes])
+    return (
+        f"Charged {display_usd(-difference)} less than the listed price: cache discounts, "
+        "implicit caching or a cheaper endpoint"
     )
 
 

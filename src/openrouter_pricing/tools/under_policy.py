@@ -166,30 +166,21 @@ def candidates_request(request: "RecommendRequest") -> "RecommendRequest":
     return replace(request, limit=MAX_POLICY_CANDIDATES, allow_free=False)
 
 
-async def recommend_under_policy(
-    state: AppState,
-    found: "RecommendResult",
-    request: "RecommendRequest",
-    policy: "Policy",
-    limit: int,
-) -> "tuple[RecommendResult, dict[str, PolicyPick]]":
-    """``found`` (the engine's picks for up to ``MAX_POLICY_CANDIDATES``) screened by ``policy``:
-    the first ``limit`` that have a qualifying endpoint, priced there, with the drops counted."""
-    from ..core.money import format_usd
-    from ..core.policy import cheapest_meeting, label, last_removed_by, provider_object, rates_for
-    from ..core.pricing import Usage
+@dataclass
+class _Fetched:
+    """The candidates' endpoints as read within the time bound, and what could not be read."""
 
-    at = request.at or datetime.now(UTC)
-    usage = Usage(
-        prompt_tokens=request.prompt_tokens,
-        completion_tokens=request.completion_tokens,
-        web_searches=int(any(_is_web_search(c) for c in request.required_capabilities)),
-        requests=request.requests,
-    )
-    candidates = [r for r in found.recommendations[:MAX_POLICY_CANDIDATES] if not r.model.variant]
-    rejected: Counter[str] = Counter()
-    if listed_variants := len(found.recommendations[:MAX_POLICY_CANDIDATES]) - len(candidates):
-        rejected["policy:listed_variant"] = listed_variants
+    endpoints: dict[str, list["Endpoint"]]
+    failures: dict[str, str]
+    zdr: frozenset[tuple[str, str]] | None
+    stopped_early: bool
+
+
+async def _fetch_endpoints(
+    state: AppState, candidates: Sequence["Recommendation"], policy: "Policy"
+) -> _Fetched:
+    """Each candidate's endpoints (and the ZDR list when asked), in parallel within the bound; an
+    error when none could be read."""
     fetched: dict[str, list[Endpoint]] = {}
     failures: dict[str, str] = {}
     zdr: frozenset[tuple[str, str]] | None = None
@@ -221,47 +212,52 @@ async def recommend_under_policy(
             f"The policy needs each candidate's endpoints, and none could be read ({why}); try "
             "again, or recommend without the policy arguments."
         )
-    kept: list[tuple[Recommendation, PolicyPick]] = []
-    for rec in candidates:
-        endpoints = fetched.get(rec.model.id)
-        if endpoints is None:
-            rejected["policy:unchecked"] += 1
-            continue
-        judged = _judged(policy, rec.model.id, endpoints, zdr=zdr, usage=usage, at=at)
-        best = cheapest_meeting(judged)
-        if best is None or best.cost is None:
-            part = last_removed_by([j.reasons for j in judged]) if judged else "no_endpoints"
-            rejected[f"policy:{part or 'dynamic_price'}"] += 1
-            continue
-        per, total = best.cost.per_request, best.cost.total
-        cap, budget = request.max_cost_per_request_usd, request.budget_usd
-        if cap is not None and per > cap:
-            rejected["cost_per_request"] += 1
-            continue
-        if budget is not None and total > budget:
-            rejected["budget"] += 1
-            continue
-        name = label(best.endpoint)
-        why = f"under the policy at {name}, ${format_usd(per)} per request"
-        if per != rec.estimated_cost_per_request:
-            why += f" (listed price ${format_usd(rec.estimated_cost_per_request)})"
-        why += f"; without the policy: {rec.why}"
-        provider = provider_object(
-            policy, sort="price", pricing_rates=rates_for(best.endpoint, usage, at), usage=usage
-        )
-        updated = replace(rec, estimated_cost_per_request=per, estimated_total=total, why=why)
-        kept.append((updated, PolicyPick(name, provider)))
-    if not kept:
-        with pricing_errors():
-            raise RecommendationError(_none_qualify(policy, rejected, len(candidates)))
-    if request.prefer == "cheapest":
-        kept.sort(key=lambda pair: pair[0].estimated_cost_per_request)  # stable: ties keep rank
-    kept = kept[:limit]
-    recommendations = tuple(replace(rec, rank=i + 1) for i, (rec, _) in enumerate(kept))
-    merged = Counter(found.rejected) + rejected
-    notes = list(found.assumptions)
-    notes.append(
-        f"policy ({policy.describe()}): checked the best {len(candidates)} candidates that meet "
+    return _Fetched(fetched, failures, zdr, scope.cancelled_caught)
+
+
+def _pick_under_policy(  # noqa: PLR0917 (private: one candidate and what judges it)
+    rec: "Recommendation",
+    endpoints: list["Endpoint"],
+    policy: "Policy",
+    request: "RecommendRequest",
+    usage: "Usage",
+    at: datetime,
+    zdr: frozenset[tuple[str, str]] | None,
+) -> "tuple[Recommendation, PolicyPick] | str":
+    """The candidate priced at its cheapest endpoint that meets the policy, or why it is dropped
+    (the ``rejected`` key)."""
+    from ..core.money import format_usd
+    from ..core.policy import cheapest_meeting, label, last_removed_by, provider_object, rates_for
+
+    judged = _judged(policy, rec.model.id, endpoints, zdr=zdr, usage=usage, at=at)
+    best = cheapest_meeting(judged)
+    if best is None or best.cost is None:
+        part = last_removed_by([j.reasons for j in judged]) if judged else "no_endpoints"
+        return f"policy:{part or 'dynamic_price'}"
+    per, total = best.cost.per_request, best.cost.total
+    cap, budget = request.max_cost_per_request_usd, request.budget_usd
+    if cap is not None and per > cap:
+        return "cost_per_request"
+    if budget is not None and total > budget:
+        return "budget"
+    name = label(best.endpoint)
+    why = f"under the policy at {name}, ${format_usd(per)} per request"
+    if per != rec.estimated_cost_per_request:
+        why += f" (listed price ${format_usd(rec.estimated_cost_per_request)})"
+    why += f"; without the policy: {rec.why}"
+    provider = provider_object(
+        policy, sort="price", pricing_rates=rates_for(best.endpoint, usage, at), usage=usage
+    )
+    updated = replace(rec, estimated_cost_per_request=per, estimated_total=total, why=why)
+    return updated, PolicyPick(name, provider)
+
+
+def _policy_notes(
+    policy: "Policy", request: "RecommendRequest", checked: int, fetched: _Fetched
+) -> list[str]:
+    """What the assumptions say of the policy screen."""
+    notes = [
+        f"policy ({policy.describe()}): checked the best {checked} candidates that meet "
         f"the other constraints (at most {MAX_POLICY_CANDIDATES}, endpoints fetched in parallel "
         f"within {POLICY_DEADLINE_SECONDS:g} s); each pick is priced at its cheapest endpoint "
         "that meets the policy"
@@ -270,18 +266,18 @@ async def recommend_under_policy(
             if request.prefer == "cheapest"
             else "; ranked on listed prices."
         )
-    )
-    if scope.cancelled_caught:
+    ]
+    if fetched.stopped_early:
         notes.append(
             f"stopped early: {POLICY_DEADLINE_SECONDS:g} s passed before the endpoints of every "
             "candidate were read; those not read are counted under policy:unchecked and not "
             "proposed."
         )
-    if failures:
-        first = next(iter(failures.values()))
+    if fetched.failures:
+        first = next(iter(fetched.failures.values()))
         notes.append(
-            f"the endpoints of {len(failures)} candidate(s) could not be read (e.g. {first}); "
-            "they are counted under policy:unchecked and not proposed."
+            f"the endpoints of {len(fetched.failures)} candidate(s) could not be read (e.g. "
+            f"{first}); they are counted under policy:unchecked and not proposed."
         )
     notes.append(
         "listed variants (':free', ':extended', ...) are not proposed under a policy: OpenRouter "
@@ -289,6 +285,52 @@ async def recommend_under_policy(
     )
     if policy.data_collection:
         notes.append(DATA_COLLECTION_NOTE.format(policy.data_collection))
+    return notes
+
+
+async def recommend_under_policy(
+    state: AppState,
+    found: "RecommendResult",
+    request: "RecommendRequest",
+    policy: "Policy",
+    limit: int,
+) -> "tuple[RecommendResult, dict[str, PolicyPick]]":
+    """``found`` (the engine's picks for up to ``MAX_POLICY_CANDIDATES``) screened by ``policy``:
+    the first ``limit`` that have a qualifying endpoint, priced there, with the drops counted."""
+    from ..core.pricing import Usage
+
+    at = request.at or datetime.now(UTC)
+    usage = Usage(
+        prompt_tokens=request.prompt_tokens,
+        completion_tokens=request.completion_tokens,
+        web_searches=int(any(_is_web_search(c) for c in request.required_capabilities)),
+        requests=request.requests,
+    )
+    candidates = [r for r in found.recommendations[:MAX_POLICY_CANDIDATES] if not r.model.variant]
+    rejected: Counter[str] = Counter()
+    if listed_variants := len(found.recommendations[:MAX_POLICY_CANDIDATES]) - len(candidates):
+        rejected["policy:listed_variant"] = listed_variants
+    fetched = await _fetch_endpoints(state, candidates, policy)
+    kept: list[tuple[Recommendation, PolicyPick]] = []
+    for rec in candidates:
+        endpoints = fetched.endpoints.get(rec.model.id)
+        if endpoints is None:
+            rejected["policy:unchecked"] += 1
+            continue
+        picked = _pick_under_policy(rec, endpoints, policy, request, usage, at, fetched.zdr)
+        if isinstance(picked, str):
+            rejected[picked] += 1
+        else:
+            kept.append(picked)
+    if not kept:
+        with pricing_errors():
+            raise RecommendationError(_none_qualify(policy, rejected, len(candidates)))
+    if request.prefer == "cheapest":
+        kept.sort(key=lambda pair: pair[0].estimated_cost_per_request)  # stable: ties keep rank
+    kept = kept[:limit]
+    recommendations = tuple(replace(rec, rank=i + 1) for i, (rec, _) in enumerate(kept))
+    merged = Counter(found.rejected) + rejected
+    notes = [*found.assumptions, *_policy_notes(policy, request, len(candidates), fetched)]
     result = replace(
         found,
         recommendations=recommendations,
