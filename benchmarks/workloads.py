@@ -44,7 +44,10 @@ PREFER = ("balanced", "cheapest", "quality")
 
 
 def priced_model_ids(body: bytes) -> list[str]:
-    """The ids of the catalog's models that have a fixed price (estimate_cost answers them)."""
+    """The ids of the catalog's models that have a fixed price per token (estimate_cost answers
+    them with these token counts; media models take their own units)."""
+    from openrouter_pricing.core.schema import Model
+
     raw = json.loads(body)
     models = raw.get("data", []) if isinstance(raw, dict) else raw
     ids = []
@@ -53,6 +56,8 @@ def priced_model_ids(body: bytes) -> list[str]:
         if model["id"].startswith("openrouter/") or "-1" in map(str, pricing.values()):
             continue
         if any(str(o.get(k)) == "-1" for o in pricing.get("overrides") or () for k in o):
+            continue
+        if Model.model_validate(model).billing_kind != "token":
             continue
         ids.append(model["id"])
     return ids

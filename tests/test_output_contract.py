@@ -70,3 +70,27 @@ def test_contracts_are_closed() -> None:
     for name, contract in CONTRACTS.items():
         schema = TypeAdapter(contract).json_schema()
         assert schema.get("additionalProperties") is False, name
+
+
+def test_the_shipped_schemas_are_the_sdks_own_derivation() -> None:
+    """The server publishes the schemas shipped in the package (not derived at every start); they
+    must equal what the SDK derives from the TypedDicts today, key order included."""
+    import importlib.util
+    import json
+
+    from conftest import REPO_ROOT
+    from openrouter_pricing.tools.output_schemas import shipped_output_schemas
+
+    spec = importlib.util.spec_from_file_location(
+        "build_output_schemas", REPO_ROOT / "scripts" / "build_output_schemas.py"
+    )
+    assert spec and spec.loader
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    derived = script.derived_output_schemas()
+    shipped = shipped_output_schemas()
+    assert set(shipped) == set(derived) == TOOL_NAMES
+    for name, schema in derived.items():
+        assert json.dumps(shipped[name]) == json.dumps(schema), (
+            f"{name}'s shipped output schema is stale: run python scripts/build_output_schemas.py"
+        )

@@ -14,6 +14,7 @@ from openrouter_pricing.sdk_internals import (
     INTERNALS,
     context_parameter,
     lowlevel_server,
+    publish_output_schema,
     skip_output_revalidation,
 )
 
@@ -60,6 +61,9 @@ def test_the_helpers_do_what_they_say() -> None:
     assert registered.fn_metadata.output_model is None
     assert registered.fn_metadata.output_schema is not None  # the published schema stays
     assert skip_output_revalidation(server, "no-such-tool") is False
+    assert publish_output_schema(server, "tool", {"type": "object", "title": "X"}) is True
+    assert registered.output_schema == {"type": "object", "title": "X"}  # what tools/list sends
+    assert publish_output_schema(server, "no-such-tool", {}) is False
     assert callable(lowlevel_server(server).run)
 
 

@@ -10,6 +10,10 @@ to do these three things, each of which the server needs:
   .output_model``); the tests validate every result against the schema instead.
 - ``lowlevel_server``: the low-level ``Server`` that the stdio transport on asyncio pipes runs
   (``MCPServer._lowlevel_server``).
+- ``publish_output_schema``: give a tool registered with ``structured_output=False`` the output
+  schema the SDK would have derived, read from the file shipped with the package
+  (``Tool.fn_metadata.output_schema``): deriving nine schemas costs a fifth of the server's
+  start-up (see ``tools.output_schemas``).
 
 ``INTERNALS`` lists each of them as (module, dotted attribute path); ``tests/test_sdk_internals.py``
 checks every one against the installed SDK and fails naming the one that moved, so an SDK release
@@ -33,6 +37,8 @@ INTERNALS: tuple[tuple[str, str], ...] = (
     ("mcp.server.mcpserver", "MCPServer()._tool_manager.get_tool"),
     ("mcp.server.mcpserver.tools.base", "Tool.fn_metadata"),
     ("mcp.server.mcpserver.utilities.func_metadata", "FuncMetadata.output_model"),
+    ("mcp.server.mcpserver.utilities.func_metadata", "FuncMetadata.output_schema"),
+    ("mcp.server.mcpserver.tools.base", "Tool.output_schema"),
     ("mcp.server.mcpserver", "MCPServer()._lowlevel_server.run"),
     ("mcp.server.mcpserver", "MCPServer()._lowlevel_server.create_initialization_options"),
 )
@@ -53,9 +59,24 @@ def skip_output_revalidation(server: MCPServer[Any], tool_name: str) -> bool:
     return True
 
 
+def publish_output_schema(server: MCPServer[Any], tool_name: str, schema: dict[str, Any]) -> bool:
+    """Publish ``schema`` as ``tool_name``'s output schema; False when it is not registered."""
+    tool = server._tool_manager.get_tool(tool_name)
+    if tool is None:
+        return False
+    tool.fn_metadata.output_schema = schema
+    return True
+
+
 def lowlevel_server(server: MCPServer[Any]) -> Server[Any]:
     """The low-level server behind ``server`` (what a transport runs)."""
     return server._lowlevel_server
 
 
-__all__ = ["INTERNALS", "context_parameter", "lowlevel_server", "skip_output_revalidation"]
+__all__ = [
+    "INTERNALS",
+    "context_parameter",
+    "lowlevel_server",
+    "publish_output_schema",
+    "skip_output_revalidation",
+]

@@ -15,6 +15,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.types import ToolAnnotations
 
 from ..core.text import description_of
+from ..sdk_internals import publish_output_schema
 from ..state import AppState
 from . import (
     check_balance,
@@ -27,6 +28,7 @@ from . import (
     recommend_model,
     spend_report,
 )
+from .output_schemas import shipped_output_schemas
 
 # (tool function, title, open world)
 TOOLS: tuple[tuple[Callable[..., Any], str, bool], ...] = (
@@ -45,7 +47,9 @@ WRITING_TOOLS = frozenset({"check_budget"})
 
 
 def register_tools(server: MCPServer[AppState]) -> None:
-    """Add every tool to ``server``, with its title and annotations."""
+    """Add every tool to ``server``, with its title, annotations and shipped output schema (the
+    SDK's own derivation of it, done once ahead of time: ``output_schemas``)."""
+    schemas = shipped_output_schemas()
     for function, title, open_world in TOOLS:
         server.add_tool(
             function,
@@ -57,7 +61,9 @@ def register_tools(server: MCPServer[AppState]) -> None:
                 idempotent_hint=function.__name__ not in WRITING_TOOLS,
                 open_world_hint=open_world,
             ),
+            structured_output=False,  # not derived at every start: published from the file
         )
+        publish_output_schema(server, function.__name__, schemas[function.__name__])
 
 
 __all__ = ["TOOLS", "register_tools"]
