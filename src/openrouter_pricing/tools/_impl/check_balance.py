@@ -1,30 +1,20 @@
-"""``check_balance``: what the OpenRouter key in use may still spend.
+"""The work of ``check_balance`` (its signature, contract and decisions: ``tools.check_balance``).
 
-Decisions:
-- ``GET /key`` and ``GET /credits`` are asked concurrently. ``/key`` is required (its error is the
-  tool's error); ``/credits`` answers only to management keys, so its refusal is not a failure:
-  ``account`` is ``null`` and ``account_note`` says why.
-- A ``/credits`` answer of zeros while the key has usage is not trusted (some deployments answer
-  that to ordinary keys): ``account`` is ``null`` with a note.
-- ``spendable_usd`` is the smaller of the key's ``limit_remaining`` and the account's remaining
-  credits, among those known; ``spendable_note`` explains what it is based on (for example a key
-  without a limit, when the account balance cannot be read).
-- ``free_model_daily_limit``: 1000 when the account bought $10 or more, else 50; from /credits when
-  readable, else 50 when OpenRouter says the key is on the free tier (never paid), else unknown.
-- The key used is the caller's ``X-OpenRouter-Key`` over HTTP, else the server's own key.
+Imported by the tool's body on its first call, so it imports the core at the top.
 """
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import anyio
 from mcp.types import CallToolResult
 
-from ..core.errors import ForbiddenError, PricingError
-from ..core.money import EXACT
-from ..state import AppState
-from .common import (
+from ...core.errors import ForbiddenError, PricingError
+from ...core.money import EXACT
+from ...core.schema import Credits, KeyInfo
+from ...state import AppState
+from ..common import (
     AppContext,
     caller_key,
     fail,
@@ -34,10 +24,7 @@ from .common import (
     state_of,
     usd_or_none,
 )
-from .outputs import AccountOut, CheckBalanceOutput
-
-if TYPE_CHECKING:
-    from ..core.schema import Credits, KeyInfo
+from ..outputs import AccountOut, CheckBalanceOutput
 
 FREE_TIER_CREDIT_THRESHOLD = Decimal(10)
 LOW_BALANCE_USD = Decimal(1)
@@ -45,7 +32,7 @@ LOW_BALANCE_USD = Decimal(1)
 
 async def _fetch(
     state: AppState, key: Any
-) -> "tuple[KeyInfo | PricingError | None, Credits | PricingError | None]":
+) -> tuple[KeyInfo | PricingError | None, Credits | PricingError | None]:
     got: dict[str, Any] = {}
 
     async def ask(name: str, call: Any) -> None:
@@ -61,7 +48,7 @@ async def _fetch(
 
 
 def _account(
-    info: "KeyInfo", credits: "Credits | PricingError | None"
+    info: KeyInfo, credits: Credits | PricingError | None
 ) -> tuple[AccountOut | None, Decimal | None, Decimal | None, str | None]:
     """The account block, its remaining credits and total bought, and the note when absent."""
     if isinstance(credits, ForbiddenError):
@@ -126,7 +113,7 @@ def _free_limit(is_free_tier: bool | None, total_bought: Decimal | None) -> int 
 
 
 def _warnings(
-    info: "KeyInfo", account_remaining: Decimal | None, spendable: Decimal | None
+    info: KeyInfo, account_remaining: Decimal | None, spendable: Decimal | None
 ) -> list[str]:
     warnings = []
     if account_remaining is not None and account_remaining < 0:
@@ -184,14 +171,8 @@ def _summary(out: CheckBalanceOutput) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-async def check_balance(ctx: AppContext) -> Annotated[CallToolResult, CheckBalanceOutput]:
-    """Check what the OpenRouter key in use may still spend: the key's usage (all time, today,
-    this week, this month, BYOK), its spending cap and what remains of it, the account's
-    credits when the key may read them (management keys), the smaller of the two as
-    spendable_usd, and the daily request allowance for ':free' models. Use it before a costly
-    batch, or when requests fail with 402. All amounts are USD as exact decimal strings. Needs an
-    API key: the server's OPENROUTER_API_KEY, or over HTTP the caller's X-OpenRouter-Key header.
-    Example: {} (no arguments)."""
+async def answer(ctx: AppContext) -> CallToolResult:
+    """``check_balance``'s answer."""
     state = state_of(ctx)
     require_online(state, "for the key's balance")
     key_result, credits = await _fetch(state, caller_key(ctx))

@@ -1,43 +1,25 @@
-"""``check_budget``: may this spend go ahead? The operator's budgets, the key's limit and the
-account's credits against a planned amount, with an optional hold.
+"""The work of ``check_budget`` (its signature, contract and decisions: ``tools.check_budget``).
 
-Decisions:
-- The planned spend is ``amount_usd``, or ``model`` plus the usage arguments of ``estimate_cost``
-  priced by the core at the listed price now (``planned_usage`` is the one place that turns the
-  arguments into a ``Usage``: new usage kinds plug in there).
-- ``budgets[]`` (built by ``budget_rows``) has one row per operator budget covering the tags
-  (``kind: budget``), then the key's limit and the account's credits where OpenRouter shows them
-  (``kind: key_limit`` and ``account``). Each row: spent and held so far, what remains, what
-  remains after this spend, when it resets, and the runway in days at the recent pace (the last 7
-  days; for the key and the account, OpenRouter's weekly usage of the key).
-- ``allowed`` is true when every row can take the planned amount. ``shortfall_usd`` is what the
-  tightest row lacks. ``top_up`` prices the credits to buy when the account is short (card and
-  crypto fees from ``core.fees``); a key limit that is too low is said in ``notes``, since only
-  its owner can raise it.
-- ``reserve=true`` and allowed: a hold of the planned amount is taken in one serialized database
-  transaction (the budget figures are re-read inside it, so two agents are never both allowed the
-  last dollar) and counts against every covering budget until get_generation_cost records the
-  generation with the ``reservation_id`` or it expires.
-- ``max_price`` caps the real request at the estimated rates, as OpenRouter's
-  ``provider.max_price`` wants them: USD per million tokens for prompt and completion, USD per
-  request and per image.
+Imported by the tool's body on its first call, so it imports the core at the top.
 """
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Literal
 
 from mcp.types import CallToolResult
-from pydantic import Field
 
-from ..core.money import display_usd, exactly
-from .budget_rows import (
+from ...core.ledger import BudgetFigures, LedgerDB, key_hash
+from ...core.money import ONE_MILLION, display_usd, exactly
+from ...core.pricing import Usage, effective_rates, price_usage
+from ...core.schema import Pricing
+from ..budget_rows import (
     budget_rows,
     external_rows,
     openrouter_figures,
     top_up,
 )
-from .common import (
+from ..common import (
     AppContext,
     fail,
     iso_utc,
@@ -48,19 +30,8 @@ from .common import (
     table,
     usd,
 )
-from .ledger_common import Tags, checked_tags, key_in_use, on_ledger
-from .limits import MAX_REQUESTS, MAX_TOKENS_PER_REQUEST, MAX_UNITS_PER_REQUEST
-from .outputs import CheckBudgetOutput
-
-if TYPE_CHECKING:
-    from ..core.ledger import BudgetFigures, LedgerDB
-    from ..core.pricing import Usage
-    from ..core.schema import Pricing
-
-MAX_PLANNED_USD = Decimal(1_000_000)
-MAX_PLANNED_DECIMALS = 18  # finer than any price; keeps the exact sums within their digits
-Tokens = Annotated[int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST)]
-Units = Annotated[int, Field(ge=0, le=MAX_UNITS_PER_REQUEST)]
+from ..ledger_calls import checked_tags, key_in_use, on_ledger
+from ..outputs import CheckBudgetOutput
 
 
 def planned_usage(
@@ -74,11 +45,9 @@ def planned_usage(
     images: int,
     web_searches: int,
     requests: int,
-) -> "Usage":
+) -> Usage:
     """The usage to price. The one place the usage arguments become a ``Usage``: the media usage
     arguments of ``estimate_cost`` plug in here (and in the signature) as they are added."""
-    from ..core.pricing import Usage
-
     usage = Usage(
         prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens,
@@ -95,11 +64,8 @@ def planned_usage(
     return usage
 
 
-def max_price(pricing: "Pricing", usage: "Usage", at: datetime) -> dict[str, str]:
+def max_price(pricing: Pricing, usage: Usage, at: datetime) -> dict[str, str]:
     """``provider.max_price`` at the rates the estimate used, in OpenRouter's units."""
-    from ..core.money import ONE_MILLION
-    from ..core.pricing import effective_rates
-
     rates, _ = effective_rates(pricing, usage.prompt_tokens, at)
     caps = {}
     for key, scale in (("prompt", ONE_MILLION), ("completion", ONE_MILLION)):
@@ -111,11 +77,7 @@ def max_price(pricing: "Pricing", usage: "Usage", at: datetime) -> dict[str, str
     return caps
 
 
-async def _price(
-    ctx: AppContext, model: str, usage: "Usage"
-) -> tuple[Decimal, str, dict[str, str]]:
-    from ..core.pricing import price_usage
-
+async def _price(ctx: AppContext, model: str, usage: Usage) -> tuple[Decimal, str, dict[str, str]]:
     _, snapshot, _ = await load_catalog(ctx)
     now = datetime.now(UTC)
     with pricing_errors():
@@ -167,47 +129,24 @@ def _summary(out: CheckBudgetOutput) -> str:
     return "\n".join(parts)
 
 
-async def check_budget(
+async def answer(
     ctx: AppContext,
     *,
-    amount_usd: Annotated[
-        Decimal | None,
-        Field(
-            ge=0,
-            le=MAX_PLANNED_USD,
-            decimal_places=MAX_PLANNED_DECIMALS,
-            description='The planned spend in USD, e.g. "0.25".',
-        ),
-    ] = None,
-    model: Annotated[
-        str | None,
-        Field(min_length=1, max_length=200, description="Price the usage below on this model."),
-    ] = None,
-    prompt_tokens: Tokens = 0,
-    completion_tokens: Tokens = 0,
-    reasoning_tokens: Annotated[Tokens, Field(description="Part of completion_tokens.")] = 0,
-    cached_prompt_tokens: Annotated[Tokens, Field(description="Part of prompt_tokens.")] = 0,
-    cache_write_tokens: Annotated[Tokens, Field(description="Part of prompt_tokens.")] = 0,
-    cache_write_ttl: Literal["5m", "1h"] = "5m",
-    images: Units = 0,
-    web_searches: Units = 0,
-    requests: Annotated[int, Field(ge=1, le=MAX_REQUESTS)] = 1,
-    tags: Tags = None,
-    reserve: Annotated[
-        bool, Field(description="Hold the amount until the generation is recorded or expires.")
-    ] = False,
-) -> Annotated[CallToolResult, CheckBudgetOutput]:
-    """Check a planned spend against the operator's budgets, the key's limit and the account's
-    credits before sending a request, and optionally hold it (reserve=true) so concurrent agents
-    cannot spend the same money. Give amount_usd, or model plus the usage of estimate_cost
-    (prompt_tokens, completion_tokens, ...). tags pick the budgets that apply (e.g. {"project":
-    "docs-bot"}). Returns allowed, each budget's remaining amount before and after, the shortfall
-    and what topping up would cost, max_price to cap the real request at the estimate, and with
-    reserve=true a reservation_id to pass to get_generation_cost. Money is USD as exact decimal
-    strings. Example: {"model": "openai/gpt-4o-mini", "prompt_tokens": 12000,
-    "completion_tokens": 800, "tags": {"project": "docs-bot"}, "reserve": true}."""
-    from ..core.ledger import key_hash
-
+    amount_usd: Decimal | None,
+    model: str | None,
+    prompt_tokens: int,
+    completion_tokens: int,
+    reasoning_tokens: int,
+    cached_prompt_tokens: int,
+    cache_write_tokens: int,
+    cache_write_ttl: Literal["5m", "1h"],
+    images: int,
+    web_searches: int,
+    requests: int,
+    tags: dict[str, str] | None,
+    reserve: bool,
+) -> CallToolResult:
+    """``check_budget``'s answer, for the arguments its signature validated."""
     state = state_of(ctx)
     wanted_tags = checked_tags(tags)
     if (amount_usd is None) == (model is None):
@@ -240,7 +179,7 @@ async def check_budget(
     now = datetime.now(UTC)
     ttl = state.ledger.hold_ttl
 
-    def held(db: "LedgerDB") -> tuple[Decimal, Decimal]:
+    def held(db: LedgerDB) -> tuple[Decimal, Decimal]:
         return db.held_total(now, digest), db.held_total(now)
 
     key_held, all_held = await on_ledger(state, held)
@@ -249,13 +188,13 @@ async def check_budget(
     hold_id: str | None = None
     if reserve and external_ok:
 
-        def take(db: "LedgerDB") -> "tuple[list[BudgetFigures], str | None]":
+        def take(db: LedgerDB) -> tuple[list[BudgetFigures], str | None]:
             return db.reserve(covering, wanted_tags, planned, now, ttl, digest)
 
         figures, hold_id = await on_ledger(state, take)
     else:
 
-        def read(db: "LedgerDB") -> "list[BudgetFigures]":
+        def read(db: LedgerDB) -> list[BudgetFigures]:
             return db.figures(covering, now)
 
         figures = await on_ledger(state, read)
@@ -283,4 +222,4 @@ async def check_budget(
     return result(out, _summary(out))
 
 
-__all__ = ["check_budget", "planned_usage"]
+__all__ = ["answer", "planned_usage"]

@@ -1,26 +1,33 @@
-"""``compare_providers``: a model's provider endpoints side by side, priced for a job, judged by a
-policy, with the provider object that makes the request land where it was priced.
+"""The work of ``compare_providers`` (its signature, contract and decisions:
+``tools.compare_providers``).
 
-Decisions:
-- Every endpoint OpenRouter lists is shown, qualifying or not; ``why_not`` says which policy parts
-  it fails (``core.policy``). ``cheapest`` is the tag of the cheapest endpoint that meets the
-  policy for this usage (one whose context window holds it, when any does), or null.
-- The ZDR list is always fetched (cached for the TTL) so that every row says whether it is ZDR;
-  when it cannot be read, ``zdr`` is null and a warning says why (an error only when zdr=true).
-- Latency, throughput and uptime are numbers in the units ``units`` names, or "unknown" when
-  OpenRouter reports none (it reports none to unauthenticated callers at times).
-- ``sort``: cost (ascending), latency (ascending), throughput and uptime (descending); unknown
-  values last, ties by cost then tag. The provider object's ``sort`` is OpenRouter's name for it
-  (price, latency, throughput; none for uptime, which OpenRouter cannot sort by).
+Imported by the tool's body on its first call, so it imports the core at the top.
 """
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from decimal import Decimal
+from typing import Any, Literal
 
 from mcp.types import CallToolResult
-from pydantic import Field
 
-from .common import (
+from ...core.errors import DynamicPriceError, PricingError
+from ...core.money import per_million
+from ...core.policy import (
+    LATENCY_UNIT,
+    THROUGHPUT_UNIT,
+    UPTIME_UNIT,
+    EndpointCost,
+    cheapest_meeting,
+    endpoint_key,
+    judge,
+    label,
+    no_endpoint_error,
+    p50,
+    provider_object,
+    rates_for,
+)
+from ...core.pricing import Usage, price_usage
+from ..common import (
     AppContext,
     catalog_dict,
     catalog_lines,
@@ -30,27 +37,12 @@ from .common import (
     stale_warning,
     table,
     usd,
+    utc_moment,
 )
-from .limits import MAX_REQUESTS, MAX_TOKENS_PER_REQUEST, MAX_UNITS_PER_REQUEST
-from .outputs import CompareProvidersOutput, EndpointOut, Measure
-from .policy_args import (
-    DataCollection,
-    MaxLatencyMs,
-    MinThroughput,
-    ProvidersIgnore,
-    ProvidersOnly,
-    Quantizations,
-    Zdr,
-    policy_of,
-)
+from ..compare_providers import SortBy
+from ..outputs import CompareProvidersOutput, EndpointOut, Measure
+from ..under_policy import DATA_COLLECTION_NOTE, policy_of, provider_lines
 
-if TYPE_CHECKING:
-    from ..core.policy import EndpointCost
-    from ..core.pricing import Usage
-
-Tokens = Annotated[int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST)]
-Units = Annotated[int, Field(ge=0, le=MAX_UNITS_PER_REQUEST)]
-SortBy = Literal["cost", "latency", "throughput", "uptime"]
 OPENROUTER_SORT = {"cost": "price", "latency": "latency", "throughput": "throughput"}
 
 
@@ -58,11 +50,7 @@ def _measure(value: float | None) -> Measure:
     return "unknown" if value is None else value
 
 
-def _sort_key(sort: SortBy, j: "EndpointCost") -> tuple[Any, ...]:
-    from decimal import Decimal
-
-    from ..core.policy import p50
-
+def _sort_key(sort: SortBy, j: EndpointCost) -> tuple[Any, ...]:
     e = j.endpoint
     cost = j.cost.total if j.cost is not None else None
     by_cost = (cost is None, cost if cost is not None else Decimal(0), e.tag or "")
@@ -78,10 +66,7 @@ def _sort_key(sort: SortBy, j: "EndpointCost") -> tuple[Any, ...]:
     return (value is None, signed or 0.0, *by_cost)
 
 
-def _row(j: "EndpointCost", zdr: "frozenset[tuple[str, str]] | None", model_id: str) -> EndpointOut:
-    from ..core.money import per_million
-    from ..core.policy import endpoint_key, p50
-
+def _row(j: EndpointCost, zdr: frozenset[tuple[str, str]] | None, model_id: str) -> EndpointOut:
     e = j.endpoint
     prompt, completion = e.pricing.prompt, e.pricing.completion
     return EndpointOut(
@@ -115,11 +100,9 @@ def _usage(
     images: int,
     web_searches: int,
     requests: int,
-) -> "Usage":
+) -> Usage:
     """The usage priced at every endpoint. Media usage (output images, seconds, characters...)
     joins here when ``estimate_cost`` gains it: the same arguments, passed to ``Usage``."""
-    from ..core.pricing import Usage
-
     usage = Usage(
         prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens,
@@ -136,8 +119,6 @@ def _usage(
 
 
 def _summary(out: CompareProvidersOutput, meeting: str) -> str:
-    from .under_policy import provider_lines
-
     def cell(value: Any, suffix: str = "") -> str:
         return "?" if value == "unknown" else f"{value:g}{suffix}"
 
@@ -169,62 +150,29 @@ def _summary(out: CompareProvidersOutput, meeting: str) -> str:
     return "\n".join(parts)
 
 
-async def compare_providers(
+async def answer(
     ctx: AppContext,
     *,
-    model: Annotated[
-        str,
-        Field(min_length=1, max_length=200, description="Model id, e.g. 'qwen/qwen3-coder'."),
-    ],
-    prompt_tokens: Annotated[Tokens, Field(description="Input tokens per request.")] = 0,
-    completion_tokens: Annotated[Tokens, Field(description="Output tokens per request.")] = 0,
-    reasoning_tokens: Annotated[Tokens, Field(description="Part of completion_tokens.")] = 0,
-    cached_prompt_tokens: Annotated[Tokens, Field(description="Cache reads; part of prompt.")] = 0,
-    cache_write_tokens: Annotated[Tokens, Field(description="Cache writes; part of prompt.")] = 0,
-    images: Annotated[Units, Field(description="Input images per request.")] = 0,
-    web_searches: Annotated[Units, Field(description="Web searches per request.")] = 0,
-    requests: Annotated[
-        int, Field(ge=1, le=MAX_REQUESTS, description="Identical requests priced together.")
-    ] = 1,
-    at: Annotated[
-        datetime | None,
-        Field(description="When the requests run (UTC, ISO 8601), for time-of-day prices."),
-    ] = None,
-    sort: Annotated[
-        SortBy, Field(description="Order: cost, latency, throughput or uptime.")
-    ] = "cost",
-    zdr: Zdr = None,
-    quantizations: Quantizations = None,
-    providers_only: ProvidersOnly = None,
-    providers_ignore: ProvidersIgnore = None,
-    max_latency_ms: MaxLatencyMs = None,
-    min_throughput: MinThroughput = None,
-    data_collection: DataCollection = None,
-) -> Annotated[CallToolResult, CompareProvidersOutput]:
-    """Compare a model's provider endpoints side by side for a job: exact cost of the usage at each
-    endpoint (USD decimal strings), prompt/completion USD per million tokens, context, max output,
-    quantization, uptime (%), latency (p50 ms to first token), throughput (p50 tokens/s), implicit
-    caching, zero data retention, and whether each meets a policy (and why not). Returns the
-    cheapest endpoint that meets the policy and the `provider` object to send with the request so
-    it runs where it was priced (max_price in USD per million tokens). Needs OpenRouter (or
-    endpoint data fetched earlier). Example: {"model": "qwen/qwen3-coder", "prompt_tokens": 20000,
-    "completion_tokens": 2000, "requests": 100, "zdr": true, "quantizations": ["fp8+"]}."""
-    from ..core.errors import DynamicPriceError, PricingError
-    from ..core.policy import (
-        LATENCY_UNIT,
-        THROUGHPUT_UNIT,
-        UPTIME_UNIT,
-        cheapest_meeting,
-        judge,
-        label,
-        no_endpoint_error,
-        provider_object,
-        rates_for,
-    )
-    from ..core.pricing import price_usage
-    from .estimate_cost import _moment
-    from .under_policy import DATA_COLLECTION_NOTE
-
+    model: str,
+    prompt_tokens: int,
+    completion_tokens: int,
+    reasoning_tokens: int,
+    cached_prompt_tokens: int,
+    cache_write_tokens: int,
+    images: int,
+    web_searches: int,
+    requests: int,
+    at: datetime | None,
+    sort: SortBy,
+    zdr: bool | None,
+    quantizations: list[str] | None,
+    providers_only: list[str] | None,
+    providers_ignore: list[str] | None,
+    max_latency_ms: float | None,
+    min_throughput: float | None,
+    data_collection: Literal["allow", "deny"] | None,
+) -> CallToolResult:
+    """``compare_providers``' answer, for the arguments its signature validated."""
     policy = policy_of(
         zdr=zdr,
         quantizations=quantizations,
@@ -248,7 +196,7 @@ async def compare_providers(
         web_searches=web_searches,
         requests=requests,
     )
-    when = _moment(at)  # estimate_cost's reading of `at` (UTC; out of the calendar: an error)
+    when = utc_moment(at)  # estimate_cost's reading of `at` (UTC; out of the calendar: an error)
     warnings: list[str] = []
     if resolved.model.variant:
         warnings.append(

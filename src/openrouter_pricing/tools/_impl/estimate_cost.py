@@ -1,31 +1,28 @@
-"""``estimate_cost``: the exact price of a request (or of N identical ones) before it is sent.
+"""The work of ``estimate_cost`` (its signature, contract and decisions: ``tools.estimate_cost``).
 
-Decisions:
-- The prompt is given as ``prompt_tokens`` or as ``prompt_text`` (counted offline; the result says
-  how in ``token_count_method``). Giving both is an error; giving neither prices a prompt of 0
-  tokens and says so in ``warnings`` (useful for image-only or per-request prices).
-- The model is resolved by the catalog (any case, canonical slug, listed variants). Routing
-  variants: ``:floor`` and ``provider`` price at an endpoint (see ``endpoints``); ``:online``
-  adds one web search per request; ``:nitro`` is priced at the listed price with a warning that
-  the fastest endpoint may cost more. ``:free`` and other listed variants have their own prices.
-- Line items come from the core pricing engine, in USD per unit (per token for tokens); nothing is
-  rounded. Subsets larger than their parent and absurd counts are errors, not numbers.
+Imported by the tool's body on its first call, so it imports the core at the top.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Any, Literal
 
 import anyio
 import anyio.to_thread
 from mcp.types import CallToolResult
-from pydantic import Field
 
-from ..core.moments import as_utc
-from ..core.money import display_usd, per_million
-from ..state import AppState
-from .common import (
+from ...core.aliases import alias_warning
+from ...core.catalog import Catalog, Resolved, context_of
+from ...core.media import check_arguments
+from ...core.money import display_usd, per_million
+from ...core.policy import Policy
+from ...core.pricing import AppliedOverride, CostBreakdown, Usage, with_online_search
+from ...core.schema import Endpoint, Pricing
+from ...core.store import CatalogInfo
+from ...core.tokens import count_tokens
+from ...state import AppState
+from ..common import (
     AppContext,
     catalog_dict,
     catalog_lines,
@@ -36,41 +33,23 @@ from .common import (
     stale_warning,
     table,
     usd,
+    utc_moment,
 )
-from .cpu_bound import cpu_slot
-from .limits import (
-    MAX_CHARACTERS,
-    MAX_MEDIA_SECONDS,
-    MAX_REQUESTS,
-    MAX_TOKENS_PER_REQUEST,
-    MAX_UNITS_PER_REQUEST,
-    VideoMode,
+from ..cpu_bound import cpu_slot
+from ..endpoints import (
+    discount_warning,
+    endpoint_for_provider,
+    endpoint_label,
+    price_at_floor,
+    priced,
 )
-from .outputs import AppliedOverrideOut, EstimateCostOutput, LineItemOut
-from .policy_args import (
-    DataCollection,
-    MaxLatencyMs,
-    MinThroughput,
-    ProvidersIgnore,
-    ProvidersOnly,
-    Quantizations,
-    Zdr,
-    policy_of,
-)
-
-if TYPE_CHECKING:
-    from ..core.catalog import Catalog, Resolved
-    from ..core.policy import Policy
-    from ..core.pricing import AppliedOverride, CostBreakdown, Usage
-    from ..core.schema import Endpoint, Pricing
-    from ..core.store import CatalogInfo
-
-MAX_PROMPT_TEXT_CHARS = 2_000_000
-Tokens = Annotated[int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST)]
-Units = Annotated[int, Field(ge=0, le=MAX_UNITS_PER_REQUEST)]
+from ..limits import VideoMode
+from ..media_estimate import media_usage, price_media_request, video_listing_note
+from ..outputs import AppliedOverrideOut, EstimateCostOutput, LineItemOut
+from ..under_policy import MEDIA_POLICY_NOTE, policy_of, price_under_policy, provider_lines
 
 
-def _override_out(applied: "tuple[AppliedOverride, ...]") -> AppliedOverrideOut | None:
+def _override_out(applied: tuple[AppliedOverride, ...]) -> AppliedOverrideOut | None:
     """The overrides applied, as one block, or None."""
     if not applied:
         return None
@@ -90,10 +69,8 @@ def _override_out(applied: "tuple[AppliedOverride, ...]") -> AppliedOverrideOut 
 
 
 def _usage_warnings(
-    resolved: "Resolved", usage: "Usage", endpoint: "Endpoint | None", pricing: "Pricing"
+    resolved: Resolved, usage: Usage, endpoint: Endpoint | None, pricing: Pricing
 ) -> list[str]:
-    from ..core.catalog import context_of
-
     model = resolved.model
     warnings = []
     window = (endpoint.context_length if endpoint else None) or context_of(model)
@@ -128,7 +105,7 @@ def _usage_warnings(
     return warnings
 
 
-def _summary(output: EstimateCostOutput, breakdown: "CostBreakdown") -> str:
+def _summary(output: EstimateCostOutput, breakdown: CostBreakdown) -> str:
     model, variant = output["model"], output["variant"]
     if variant and not model.endswith(f":{variant}"):  # a routing variant: keep it in view
         model += f":{variant}"
@@ -164,10 +141,8 @@ def _summary(output: EstimateCostOutput, breakdown: "CostBreakdown") -> str:
 
 
 async def _count_prompt(
-    prompt_tokens: int | None, prompt_text: str | None, resolved: "Resolved", warnings: list[str]
+    prompt_tokens: int | None, prompt_text: str | None, resolved: Resolved, warnings: list[str]
 ) -> tuple[int, str | None]:
-    from ..core.tokens import count_tokens
-
     if prompt_tokens is not None and prompt_text is not None:
         fail("Give prompt_tokens or prompt_text, not both; prompt_text is counted for you.")
     if prompt_text is not None:
@@ -192,138 +167,45 @@ async def _count_prompt(
     return prompt_tokens, None
 
 
-def _moment(at: datetime | None) -> datetime:
-    """``at`` in UTC (naive means UTC), or now; a time that leaves the calendar is an error."""
-    if at is None:
-        return datetime.now(UTC)
-    try:
-        return as_utc(at)
-    except OverflowError:
-        fail(
-            f"at={at.isoformat()} falls outside the years 1 to 9999 once converted to UTC; give "
-            "a time such as '2026-08-20T23:00:00Z'."
-        )
-
-
-def _resolve(catalog: "Catalog", model: str) -> "Resolved":
+def _resolve(catalog: Catalog, model: str) -> Resolved:
     with pricing_errors():
         return catalog.resolve(model)
 
 
-async def estimate_cost(
+async def answer(
     ctx: AppContext,
     *,
-    model: Annotated[
-        str,
-        Field(
-            min_length=1,
-            max_length=200,
-            description="Model id, e.g. 'openai/gpt-4o-mini'; ':floor', ':nitro', ':online' and "
-            "listed variants such as ':free' are accepted.",
-        ),
-    ],
-    prompt_tokens: Annotated[
-        int | None, Field(ge=0, le=MAX_TOKENS_PER_REQUEST, description="Input tokens per request.")
-    ] = None,
-    prompt_text: Annotated[
-        str | None,
-        Field(
-            max_length=MAX_PROMPT_TEXT_CHARS,
-            description="The prompt itself, counted offline instead of prompt_tokens.",
-        ),
-    ] = None,
-    completion_tokens: Annotated[int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST)] = 0,
-    reasoning_tokens: Annotated[
-        int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST, description="Part of completion_tokens.")
-    ] = 0,
-    cached_prompt_tokens: Annotated[
-        int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST, description="Cache reads; part of the prompt.")
-    ] = 0,
-    cache_write_tokens: Annotated[
-        int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST, description="Cache writes; part of the prompt.")
-    ] = 0,
-    cache_write_ttl: Literal["5m", "1h"] = "5m",
-    images: Annotated[Units, Field(description="Input images per request.")] = 0,
-    web_searches: Annotated[Units, Field(description="Web searches per request.")] = 0,
-    requests: Annotated[
-        int, Field(ge=1, le=MAX_REQUESTS, description="Identical requests priced together.")
-    ] = 1,
-    at: Annotated[
-        datetime | None,
-        Field(description="When the request runs (UTC, ISO 8601), for time-of-day prices."),
-    ] = None,
-    provider: Annotated[
-        str | None,
-        Field(max_length=100, description="Price at this provider's endpoint, e.g. 'deepinfra'."),
-    ] = None,
-    output_images: Annotated[
-        int | None,
-        Field(ge=0, le=MAX_UNITS_PER_REQUEST, description="Images generated per request."),
-    ] = None,
-    image_size: Annotated[
-        str | None,
-        Field(max_length=20, description="Output image size WIDTHxHEIGHT; default 1024x1024."),
-    ] = None,
-    video_seconds: Annotated[
-        Decimal | None,
-        Field(gt=0, le=MAX_MEDIA_SECONDS, description="Seconds of video generated per request."),
-    ] = None,
-    resolution: Annotated[
-        str | None,
-        Field(max_length=20, description="Video resolution: '480p', '720p', '1080p', '4K' or WxH."),
-    ] = None,
-    audio: Annotated[
-        bool | None, Field(description="Video with generated audio (true) or silent (false).")
-    ] = None,
-    video_mode: Annotated[
-        VideoMode | None,
-        Field(
-            description="text_to_video or image_to_video (or video_to_video), where prices differ."
-        ),
-    ] = None,
-    audio_seconds: Annotated[
-        Decimal | None,
-        Field(
-            gt=0,
-            le=MAX_MEDIA_SECONDS,
-            description="Seconds of audio to transcribe (or of speech produced, where so billed).",
-        ),
-    ] = None,
-    characters: Annotated[
-        int | None,
-        Field(ge=0, le=MAX_CHARACTERS, description="Characters of text to speak per request."),
-    ] = None,
-    speech_text: Annotated[
-        str | None,
-        Field(max_length=MAX_CHARACTERS, description="The text to speak, counted for you."),
-    ] = None,
-    zdr: Zdr = None,
-    quantizations: Quantizations = None,
-    providers_only: ProvidersOnly = None,
-    providers_ignore: ProvidersIgnore = None,
-    max_latency_ms: MaxLatencyMs = None,
-    min_throughput: MinThroughput = None,
-    data_collection: DataCollection = None,
-) -> Annotated[CallToolResult, EstimateCostOutput]:
-    """Estimate what a request to a model will cost before sending it, exactly, with a line item
-    per priced part (prompt, cache reads/writes, completion, reasoning, images, web search,
-    per-request fee) and long-prompt tiers or time-of-day prices applied. Token counts are per
-    request; reasoning_tokens are part of completion_tokens and cached_prompt_tokens /
-    cache_write_tokens are parts of prompt_tokens (never counted twice). Money is USD as exact
-    decimal strings; unit_price_usd is per token for token items. Example: {"model":
-    "openai/gpt-4o-mini", "prompt_tokens": 12000, "completion_tokens": 800, "requests": 1000}.
-    Use ':floor' to price the cheapest provider endpoint, or provider='name' for one endpoint.
-    Policy arguments (zdr, quantizations, providers_only, ...) price the cheapest endpoint that
-    meets them and return the provider object to send.
-    Media models are priced in their own units: output_images and image_size for image
-    generation; video_seconds, resolution, audio and video_mode for video (images = input frames);
-    audio_seconds for transcription; characters or speech_text for speech; music per clip.
-    Example: {"model": "google/veo-3.1", "video_seconds": 8, "resolution": "1080p"}."""
-    from ..core.media import check_arguments
-    from ..core.pricing import Usage
-    from .media_estimate import media_usage, price_media_request, video_listing_note
-    from .under_policy import MEDIA_POLICY_NOTE
-
+    model: str,
+    prompt_tokens: int | None,
+    prompt_text: str | None,
+    completion_tokens: int,
+    reasoning_tokens: int,
+    cached_prompt_tokens: int,
+    cache_write_tokens: int,
+    cache_write_ttl: Literal["5m", "1h"],
+    images: int,
+    web_searches: int,
+    requests: int,
+    at: datetime | None,
+    provider: str | None,
+    output_images: int | None,
+    image_size: str | None,
+    video_seconds: Decimal | None,
+    resolution: str | None,
+    audio: bool | None,
+    video_mode: VideoMode | None,
+    audio_seconds: Decimal | None,
+    characters: int | None,
+    speech_text: str | None,
+    zdr: bool | None,
+    quantizations: list[str] | None,
+    providers_only: list[str] | None,
+    providers_ignore: list[str] | None,
+    max_latency_ms: float | None,
+    min_throughput: float | None,
+    data_collection: Literal["allow", "deny"] | None,
+) -> CallToolResult:
+    """``estimate_cost``'s answer, for the arguments its signature validated."""
     policy = policy_of(
         zdr=zdr,
         quantizations=quantizations,
@@ -368,7 +250,7 @@ async def estimate_cost(
         usage.validate()
         if kind == "token":
             check_arguments(resolved.model, kind, usage, media)
-    when = _moment(at)
+    when = utc_moment(at)
     if kind != "token":
         breakdown = price_media_request(
             snapshot.catalog, resolved, usage, media, at=when, provider=provider
@@ -383,11 +265,9 @@ async def estimate_cost(
     routed = await _route(state, resolved, usage, when, policy, provider, warnings)
     warnings.extend(routed.breakdown.warnings)
     warnings.extend(_usage_warnings(resolved, routed.usage, routed.endpoint, routed.pricing))
-    if resolved.model.alias_target is not None and routed.endpoint is None:
-        from ..core.aliases import alias_warning
-
-        if alias := alias_warning(snapshot.catalog, resolved.model, routed.usage, when):
-            warnings.append(alias)
+    aliased = resolved.model.alias_target is not None and routed.endpoint is None
+    if aliased and (alias := alias_warning(snapshot.catalog, resolved.model, routed.usage, when)):
+        warnings.append(alias)
     return _estimate_result(
         resolved, routed.breakdown, method, warnings, routed.label, info, routed.provider
     )
@@ -399,36 +279,26 @@ class _Routed:
     search), the prices and endpoint used, the endpoint's label and, under a policy, the provider
     object to send."""
 
-    breakdown: "CostBreakdown"
-    usage: "Usage"
-    pricing: "Pricing"
-    endpoint: "Endpoint | None"
+    breakdown: CostBreakdown
+    usage: Usage
+    pricing: Pricing
+    endpoint: Endpoint | None
     label: str | None
     provider: dict[str, Any] | None
 
 
 async def _route(  # noqa: PLR0917 (private: one request's routing inputs)
     state: AppState,
-    resolved: "Resolved",
-    usage: "Usage",
+    resolved: Resolved,
+    usage: Usage,
     when: datetime,
-    policy: "Policy",
+    policy: Policy,
     provider: str | None,
     warnings: list[str],
 ) -> _Routed:
     """The variant and provider routing of a per-token request: a policy's cheapest qualifying
     endpoint, else ``provider=``'s endpoint, else the listed price; ``:online`` adds a search,
     ``:floor`` prices the cheapest endpoint, ``:nitro`` warns that the fastest may cost more."""
-    from ..core.pricing import with_online_search
-    from .endpoints import (
-        discount_warning,
-        endpoint_for_provider,
-        endpoint_label,
-        price_at_floor,
-        priced,
-    )
-    from .under_policy import price_under_policy
-
     variant = resolved.routing_variant
     pricing = resolved.model.pricing
     endpoint: Endpoint | None = None
@@ -476,18 +346,16 @@ def _quantity(quantity: int | Decimal) -> int | str:
 
 
 def _estimate_result(  # noqa: PLR0917 (private: the parts of one estimate)
-    resolved: "Resolved",
-    breakdown: "CostBreakdown",
+    resolved: Resolved,
+    breakdown: CostBreakdown,
     method: str | None,
     warnings: list[str],
     label: str | None,
-    info: "CatalogInfo",
+    info: CatalogInfo,
     sent: dict[str, Any] | None = None,
 ) -> CallToolResult:
     """The tool result for a priced request: structured output and its text summary (``sent``:
     the provider object, under a policy)."""
-    from .under_policy import provider_lines
-
     stale = stale_warning(info)
     if stale:
         warnings.append(stale)

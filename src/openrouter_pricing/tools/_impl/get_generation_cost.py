@@ -1,33 +1,24 @@
-"""``get_generation_cost``: what finished requests really cost, from OpenRouter's records.
+"""The work of ``get_generation_cost`` (its signature, contract and decisions:
+``tools.get_generation_cost``).
 
-Decisions:
-- One output schema serves one id and a list: ``generations[]`` (each found generation, in the
-  order asked), ``total_cost_usd`` (their sum), ``not_found[]``, and, when exactly one id was
-  asked and found, that generation's fields repeated at the top level (null otherwise).
-- OpenRouter answers 404 for a few seconds after a request ends, so the lookups keep asking for
-  up to ``wait_seconds``, one wait shared by every id of a list (``generation_lookup``). A single
-  id that stays 404 is an error; ids of a list that stay 404 go to ``not_found``. Any other
-  failure (no key, 401, rate limit...) is the tool's error.
-- ``estimate`` prices the same native tokens at the catalog's listed price (the price in force
-  when it ran, where the price history has it: ``ledger_record``), as of the request's
-  ``created_at`` (cached tokens as cache reads, reasoning at the reasoning rate), and says why the
-  two may differ: the serving endpoint's price vs the listed (cheapest) one, non-token fees,
-  BYOK. Amounts within a millionth (OpenRouter's float noise) count as equal.
+Imported by the tool's body on its first call, so it imports the core at the top.
 """
 
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
 
 from mcp.types import CallToolResult
-from pydantic import Field
 
-from ..core.errors import NotFoundError, PricingError
-from ..core.moments import as_utc
-from ..core.money import EXACT, display_usd, exactly
-from ..core.text import plural
-from .common import (
+from ...core.billing import clip_price
+from ...core.catalog import Catalog
+from ...core.errors import NotFoundError, PricingError
+from ...core.moments import as_utc
+from ...core.money import EXACT, display_usd, exactly
+from ...core.pricing import CostBreakdown, Usage, price_usage
+from ...core.schema import Generation, Model
+from ...core.text import plural
+from ..common import (
     AppContext,
     caller_key,
     catalog_block,
@@ -41,28 +32,20 @@ from .common import (
     usd,
     usd_or_none,
 )
-from .ledger_common import Tags, checked_tags, key_in_use
-from .ledger_record import prices_then, pricing_then, record_generations
-from .outputs import EstimateOut, GenerationOut, GetGenerationCostOutput, TokensOut
+from ..generation_lookup import lookup_generations
+from ..ledger_calls import checked_tags, key_in_use
+from ..ledger_record import prices_then, pricing_then, record_generations
+from ..outputs import EstimateOut, GenerationOut, GetGenerationCostOutput, TokensOut
 
-if TYPE_CHECKING:
-    from ..core.catalog import Catalog
-    from ..core.pricing import CostBreakdown, Usage
-    from ..core.schema import Generation, Model
-
-MAX_IDS = 50
-MAX_WAIT_SECONDS = 60.0
 RELATIVE_TOLERANCE = Decimal("0.000001")
 ABSOLUTE_TOLERANCE = Decimal("0.000000001")
-
-GenerationId = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 def _close(a: Decimal, b: Decimal) -> bool:
     return abs(a - b) <= max(ABSOLUTE_TOLERANCE, abs(b) * RELATIVE_TOLERANCE)
 
 
-def _created(gen: "Generation") -> datetime | None:
+def _created(gen: Generation) -> datetime | None:
     if not gen.created_at:
         return None
     try:
@@ -72,9 +55,7 @@ def _created(gen: "Generation") -> datetime | None:
         return None
 
 
-def _usage(gen: "Generation") -> "tuple[Usage, list[str]]":
-    from ..core.pricing import Usage
-
+def _usage(gen: Generation) -> tuple[Usage, list[str]]:
     notes = []
     prompt = gen.native_tokens_prompt or gen.tokens_prompt or 0
     completion = gen.native_tokens_completion or gen.tokens_completion or 0
@@ -94,10 +75,8 @@ def _usage(gen: "Generation") -> "tuple[Usage, list[str]]":
 
 
 def _estimate(
-    gen: "Generation", catalog: "Catalog", past: "Mapping[str, str | None] | None" = None
+    gen: Generation, catalog: Catalog, past: Mapping[str, str | None] | None = None
 ) -> EstimateOut:
-    from ..core.pricing import price_usage
-
     if not gen.model:
         return EstimateOut(total_usd=None, difference_usd=None, note="No model was reported.")
     try:
@@ -124,7 +103,7 @@ def _estimate(
 
 
 def _pricing_notes(
-    gen: "Generation", breakdown: "CostBreakdown", past: "Mapping[str, str | None] | None"
+    gen: Generation, breakdown: CostBreakdown, past: Mapping[str, str | None] | None
 ) -> list[str]:
     """What the estimate took into account: past prices, overrides, fees it leaves out."""
     notes = []
@@ -143,7 +122,7 @@ def _pricing_notes(
 
 
 def _why_it_differs(
-    gen: "Generation", model_id: str, charged: Decimal, estimate: Decimal, difference: Decimal
+    gen: Generation, model_id: str, charged: Decimal, estimate: Decimal, difference: Decimal
 ) -> str:
     """Why the charge and the listed price of the same tokens agree or differ."""
     if gen.is_byok:
@@ -165,11 +144,9 @@ def _why_it_differs(
     )
 
 
-def media_estimate(gen: "Generation", model: "Model") -> EstimateOut:
+def media_estimate(gen: Generation, model: Model) -> EstimateOut:
     """The estimate of a media generation, by the rules ``estimate_cost`` prices it with, or why
     the record does not carry the usage that would give one."""
-    from ..core.billing import clip_price
-
     kind, charged, provider = model.billing_kind, gen.total_cost, gen.provider_name or "unknown"
     estimate: Decimal | None = None
     why: str
@@ -218,7 +195,7 @@ def _join(parts: list[str]) -> str:
 
 
 def _generation_out(
-    gen: "Generation", catalog: "Catalog", past: "Mapping[str, str | None] | None" = None
+    gen: Generation, catalog: Catalog, past: Mapping[str, str | None] | None = None
 ) -> GenerationOut:
     return GenerationOut(
         id=gen.id,
@@ -275,44 +252,20 @@ def _summary(out: GetGenerationCostOutput) -> str:
     return "\n".join(parts)
 
 
-async def get_generation_cost(
+async def answer(
     ctx: AppContext,
-    generation_id: Annotated[
-        GenerationId | Annotated[list[GenerationId], Field(min_length=1, max_length=MAX_IDS)],
-        Field(description="The 'gen-...' id from a response, or a list of up to 50."),
-    ],
-    wait_seconds: Annotated[
-        float,
-        Field(
-            ge=0, le=MAX_WAIT_SECONDS, description="How long to retry while OpenRouter says 404."
-        ),
-    ] = 10.0,
-    tags: Tags = None,
-    reservation_id: Annotated[
-        str | None,
-        Field(
-            max_length=60,
-            pattern=r"^hold-[0-9a-f]{32}$",
-            description="The reservation_id check_budget gave; its hold is replaced by the cost.",
-        ),
-    ] = None,
-) -> Annotated[CallToolResult, GetGenerationCostOutput]:
-    """Look up what finished OpenRouter requests really cost, by generation id (the 'id' of a
-    chat completion response, 'gen-...'): the amount charged, the provider that served it, the
-    tokens counted, latency, and the catalog price of the same tokens with why the two differ.
-    OpenRouter needs a few seconds after a request ends before the id is known; the tool keeps
-    asking for up to wait_seconds. Amounts are USD as exact decimal strings. Needs an API key
-    (OPENROUTER_API_KEY, or the caller's X-OpenRouter-Key over HTTP). Example: {"generation_id":
-    "gen-1771967973-0hZ8J5kY7qLMOKbPx0u3"}, or a list of ids to total a batch. Every generation
-    returned is recorded in the spend ledger with your tags (e.g. {"project": "docs-bot"}); pass
-    the reservation_id from check_budget to replace its hold with the real cost."""
+    *,
+    generation_id: str | list[str],
+    wait_seconds: float,
+    tags: dict[str, str] | None,
+    reservation_id: str | None,
+) -> CallToolResult:
+    """``get_generation_cost``'s answer, for the arguments its signature validated."""
     require_online(state_of(ctx), "for generation costs")
     ledger_tags = checked_tags(tags)
     state, snapshot, info = await load_catalog(ctx)
     single = isinstance(generation_id, str)
     ids = [generation_id] if isinstance(generation_id, str) else list(dict.fromkeys(generation_id))
-    from .generation_lookup import lookup_generations  # imports the core: not at start-up
-
     found = await lookup_generations(state.client, ids, caller_key(ctx), wait_seconds)
     returned = [g for g in found.values() if not isinstance(g, PricingError)]
     history = await prices_then(state, snapshot.catalog, returned)

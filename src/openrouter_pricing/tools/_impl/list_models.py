@@ -1,30 +1,24 @@
-"""``list_models``: filter, sort and page the model catalog.
+"""The work of ``list_models`` (its signature, contract and decisions: ``tools.list_models``).
 
-Decisions:
-- Filtering, sorting and paging are the catalog's (``Catalog.search``); every sort breaks ties on
-  the id, so paging with ``next_offset`` never repeats or skips a model.
-- Per-token prices are shown per million tokens (``*_per_m``), per-unit prices as they are
-  (``*_usd``); a price that is not listed is ``null``. A dynamic ("-1") price is ``null`` too, with
-  ``is_dynamic: true``: it is never shown as a negative number.
-- ``output_modalities`` defaults to ``["text"]`` like OpenRouter's own listing; ``[]`` lists every
-  model (image, audio and embedding models too).
-- ``created`` is the model's publication date (UTC, ``YYYY-MM-DD``), easier to read than unix time.
-- A model's row (and its text-table cells) depends only on the model, so each is built once per
-  catalog and kept with it (``_ROWS``, weakly keyed by the catalog, so it goes with the catalog): a
-  page costs dict lookups. Rows are ``ModelRow``s (``tools.outputs``): plain JSON-ready dicts whose
-  keys and types the type checker verifies, so they are not validated per call.
+Imported by the tool's body on its first call, so it imports the core at the top.
 """
 
 import weakref
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
 
 from mcp.types import CallToolResult
-from pydantic import Field
 
-from ..core.money import DYNAMIC_PRICE, display_usd, format_usd, per_million
-from .common import (
+from ...core.aliases import alias_of
+from ...core.billing import unit_prices
+from ...core.catalog import Catalog, ModelFilter, Page, context_of
+from ...core.filter_terms import check_filter_terms
+from ...core.money import DYNAMIC_PRICE, display_usd, format_usd, per_million
+from ...core.schema import Model
+from ...core.video import VideoModel
+from ...core.video import unit_prices as video_prices
+from ..common import (
     AppContext,
     catalog_dict,
     catalog_lines,
@@ -34,18 +28,8 @@ from .common import (
     result,
     table,
 )
-from .limits import SortKey
-from .outputs import ListModelsOutput, ModelRow
-
-if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from ..core.catalog import Catalog, ModelFilter, Page
-    from ..core.schema import Model
-    from ..core.video import VideoModel
-
-MAX_LIMIT = 200
-MAX_OFFSET = 1_000_000
+from ..limits import SortKey
+from ..outputs import ListModelsOutput, ModelRow
 
 
 def _fixed(price: Decimal | None, scale: bool) -> str | None:
@@ -55,14 +39,9 @@ def _fixed(price: Decimal | None, scale: bool) -> str | None:
     return format_usd(per_million(price) if scale else price)
 
 
-def model_row(model: "Model", video: "VideoModel | None" = None) -> ModelRow:
+def model_row(model: Model, video: VideoModel | None = None) -> ModelRow:
     """One model's row (JSON-ready, in the contract's key order); ``video``
     is the model's entry in the video listing, for a video model's prices."""
-    from ..core.aliases import alias_of
-    from ..core.billing import unit_prices
-    from ..core.catalog import context_of
-    from ..core.video import unit_prices as video_prices
-
     p = model.pricing
     kind = model.billing_kind
     per_token = kind in ("token", "image")
@@ -134,11 +113,11 @@ def _cells(row: ModelRow) -> list[str]:
 
 # Per catalog: model id -> (the model, its row, its cells). The model is kept to check identity,
 # so two models with one id never share a row.
-_Entry = tuple["Model", ModelRow, list[str]]
-_ROWS: "weakref.WeakKeyDictionary[Catalog, dict[str, _Entry]]" = weakref.WeakKeyDictionary()
+_Entry = tuple[Model, ModelRow, list[str]]
+_ROWS: weakref.WeakKeyDictionary[Catalog, dict[str, _Entry]] = weakref.WeakKeyDictionary()
 
 
-def _rows(catalog: "Catalog", models: "Sequence[Model]") -> list[_Entry]:
+def _rows(catalog: Catalog, models: Sequence[Model]) -> list[_Entry]:
     """The rows (and cells) of ``models``, built once per model of ``catalog``."""
     cache = _ROWS.get(catalog)
     if cache is None:
@@ -155,7 +134,7 @@ def _rows(catalog: "Catalog", models: "Sequence[Model]") -> list[_Entry]:
     return entries
 
 
-def _summary(entries: list[_Entry], page: "Page", spec: "ModelFilter", catalog: "Catalog") -> str:
+def _summary(entries: list[_Entry], page: Page, spec: ModelFilter, catalog: Catalog) -> str:
     if not entries:
         head = f"No models match (of {len(catalog)} in the catalog); loosen the filters."
     else:
@@ -171,71 +150,25 @@ def _summary(entries: list[_Entry], page: "Page", spec: "ModelFilter", catalog: 
     return "\n".join(parts)
 
 
-async def list_models(
+async def answer(
     ctx: AppContext,
     *,
-    query: Annotated[
-        str | None,
-        Field(
-            max_length=200,
-            description="Text to find in the id, name or description; id and name matches "
-            "come first.",
-        ),
-    ] = None,
-    author: Annotated[
-        str | None, Field(max_length=100, description="Only this author, e.g. 'openai'.")
-    ] = None,
-    input_modalities: Annotated[
-        list[str],
-        Field(max_length=10, description="Inputs every result must accept: text, image, file..."),
-    ] = [],  # noqa: B006 - pydantic copies defaults
-    output_modalities: Annotated[
-        list[str],
-        Field(max_length=10, description="Outputs every result must produce; [] lists all models."),
-    ] = ["text"],  # noqa: B006
-    supports: Annotated[
-        list[str],
-        Field(
-            max_length=20,
-            description="Supported parameters every result must have: tools, "
-            "structured_outputs, reasoning, response_format, web_search_options...",
-        ),
-    ] = [],  # noqa: B006
-    min_context: Annotated[
-        int | None, Field(ge=0, le=100_000_000, description="Smallest context window, in tokens.")
-    ] = None,
-    max_prompt_per_m: Annotated[
-        Decimal | None, Field(ge=0, description="Highest prompt price, USD per 1M tokens.")
-    ] = None,
-    max_completion_per_m: Annotated[
-        Decimal | None, Field(ge=0, description="Highest completion price, USD per 1M tokens.")
-    ] = None,
-    free_only: Annotated[bool, Field(description="Only models that cost nothing.")] = False,
-    exclude_free: Annotated[
-        bool, Field(description="Leave out models that cost nothing (the ':free' ones and others).")
-    ] = False,
-    sort: Annotated[
-        SortKey,
-        Field(
-            description="Order of the results. blended_price is (3 x prompt + 1 x completion) / 4 "
-            "per 1M tokens, the usual 3:1 input/output mix of chat; dynamic prices sort last."
-        ),
-    ] = "name",
-    descending: bool = False,
-    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Page size.")] = 20,
-    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Models to skip.")] = 0,
-) -> Annotated[CallToolResult, ListModelsOutput]:
-    """Find OpenRouter models and their exact prices: filter by text, author, modality, supported
-    parameters, context size and price; sort; page. Use it to discover model ids before
-    estimate_cost, or to compare prices. Prices per token are in USD per 1M tokens (fields ending
-    _per_m), per-unit prices in USD (request_usd, image_usd, web_search_usd), as exact decimal
-    strings; null means not listed (or dynamic, with is_dynamic true). An author, modality or
-    supported parameter that no model has is an error naming close matches. Example: {"supports":
-    ["tools"], "min_context": 100000, "sort": "prompt_price", "limit": 5} gives the five cheapest
-    tool-capable models with a 100k+ context; call again with offset=next_offset for more."""
-    from ..core.catalog import ModelFilter
-    from ..core.filter_terms import check_filter_terms
-
+    query: str | None,
+    author: str | None,
+    input_modalities: list[str],
+    output_modalities: list[str],
+    supports: list[str],
+    min_context: int | None,
+    max_prompt_per_m: Decimal | None,
+    max_completion_per_m: Decimal | None,
+    free_only: bool,
+    exclude_free: bool,
+    sort: SortKey,
+    descending: bool,
+    limit: int,
+    offset: int,
+) -> CallToolResult:
+    """``list_models``' answer, for the arguments its signature validated."""
     if free_only and exclude_free:
         fail("free_only and exclude_free cannot both be true; pass one of them.")
     _, snapshot, info = await load_catalog(ctx)

@@ -1,21 +1,20 @@
-"""``recommend_model``: the best models for a job, within hard constraints, ranked with reasons.
+"""The work of ``recommend_model`` (its signature, contract and decisions:
+``tools.recommend_model``).
 
-Decisions:
-- The ranking is the core engine's (``core.recommend``); this module maps arguments to a
-  ``RecommendRequest`` and the result to the flat output. Capabilities are free strings here, so an
-  unknown one reaches the engine, whose error lists the known ones.
-- When no model meets every constraint, the engine's error (naming the constraint that removed the
-  most) is the tool's error.
+Imported by the tool's body on its first call, so it imports the core at the top.
 """
 
 from dataclasses import replace
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Literal
 
 from mcp.types import CallToolResult
-from pydantic import Field
 
-from .common import (
+from ...core.aliases import alias_of
+from ...core.media import MediaUsage
+from ...core.recommend import RecommendRequest, RecommendResult, recommend
+from ...core.recommend_media import infer_output_modality, recommend_media
+from ..common import (
     AppContext,
     catalog_block,
     catalog_lines,
@@ -27,35 +26,18 @@ from .common import (
     table,
     usd,
 )
-from .limits import (
-    KNOWN_CAPABILITIES,
-    MAX_CHARACTERS,
-    MAX_MEDIA_SECONDS,
-    MAX_REQUESTS,
-    MAX_TOKENS_PER_REQUEST,
-    MAX_UNITS_PER_REQUEST,
-    OutputModality,
-)
-from .outputs import RecommendationOut, RecommendModelOutput
-from .policy_args import (
-    DataCollection,
-    MaxLatencyMs,
-    MinThroughput,
-    ProvidersIgnore,
-    ProvidersOnly,
-    Quantizations,
-    Zdr,
+from ..limits import OutputModality
+from ..outputs import RecommendationOut, RecommendModelOutput
+from ..under_policy import (
+    MEDIA_POLICY_NOTE,
+    PolicyPick,
+    candidates_request,
     policy_of,
+    recommend_under_policy,
 )
 
-if TYPE_CHECKING:
-    from ..core.recommend import RecommendResult
-    from .under_policy import PolicyPick
 
-AuthorList = Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=50)]
-
-
-def _summary(out: RecommendModelOutput, found: "RecommendResult", modality: str) -> str:
+def _summary(out: RecommendModelOutput, found: RecommendResult, modality: str) -> str:
     rows = [
         [
             str(r["rank"]),
@@ -82,89 +64,39 @@ def _summary(out: RecommendModelOutput, found: "RecommendResult", modality: str)
     return "\n".join(parts)
 
 
-async def recommend_model(
+async def answer(
     ctx: AppContext,
     *,
-    task: Annotated[
-        str, Field(max_length=4000, description="What the model will do, in a sentence or two.")
-    ] = "",
-    complexity: Annotated[
-        Literal["simple", "general", "complex", "reasoning"] | None,
-        Field(description="How hard the task is; inferred from task when absent."),
-    ] = None,
-    prompt_tokens: Annotated[
-        int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST, description="Input tokens per request.")
-    ] = 1000,
-    completion_tokens: Annotated[
-        int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST, description="Output tokens per request.")
-    ] = 500,
-    requests: Annotated[int, Field(ge=1, le=MAX_REQUESTS)] = 1,
-    required_capabilities: Annotated[
-        list[Annotated[str, Field(max_length=50)]],
-        Field(
-            max_length=20,
-            description="Every pick must have these: " + ", ".join(KNOWN_CAPABILITIES),
-        ),
-    ] = [],  # noqa: B006 - pydantic copies defaults
-    min_context: Annotated[int | None, Field(ge=0, le=MAX_TOKENS_PER_REQUEST)] = None,
-    max_cost_per_request_usd: Annotated[Decimal | None, Field(ge=0)] = None,
-    budget_usd: Annotated[
-        Decimal | None, Field(ge=0, description="Most to spend on all requests together.")
-    ] = None,
-    allow_free: Annotated[bool, Field(description="Allow ':free' models (rate-limited).")] = True,
-    include_authors: AuthorList = [],  # noqa: B006
-    exclude_authors: AuthorList = [],  # noqa: B006
-    prefer: Literal["cheapest", "balanced", "quality"] = "balanced",
-    limit: Annotated[int, Field(ge=1, le=20)] = 5,
-    include_batch: Annotated[bool, Field(description="Also propose ':batch' variants.")] = False,
-    output_modality: Annotated[
-        OutputModality | None,
-        Field(description="What the job produces; inferred from task when absent."),
-    ] = None,
-    video_seconds: Annotated[
-        Decimal | None, Field(gt=0, le=MAX_MEDIA_SECONDS, description="Video seconds per request.")
-    ] = None,
-    resolution: Annotated[
-        str | None, Field(max_length=20, description="Video resolution, e.g. '720p'.")
-    ] = None,
-    output_images: Annotated[
-        int | None, Field(ge=0, le=MAX_UNITS_PER_REQUEST, description="Images per request.")
-    ] = None,
-    audio_seconds: Annotated[
-        Decimal | None,
-        Field(gt=0, le=MAX_MEDIA_SECONDS, description="Audio seconds to transcribe per request."),
-    ] = None,
-    characters: Annotated[
-        int | None, Field(ge=0, le=MAX_CHARACTERS, description="Characters to speak per request.")
-    ] = None,
-    zdr: Zdr = None,
-    quantizations: Quantizations = None,
-    providers_only: ProvidersOnly = None,
-    providers_ignore: ProvidersIgnore = None,
-    max_latency_ms: MaxLatencyMs = None,
-    min_throughput: MinThroughput = None,
-    data_collection: DataCollection = None,
-) -> Annotated[CallToolResult, RecommendModelOutput]:
-    """Recommend the models that give the most for the money for a job, ranked, each meeting every
-    hard constraint (capabilities, context, cost per request, total budget, authors), with the
-    estimated cost per request and in total (USD, exact decimal strings) and why it was picked.
-    Use it before choosing a model for a task or a batch; then estimate_cost for exact line items.
-    prefer: cheapest (lowest cost that fits the task's quality tier), balanced, or quality.
-    Routers, dynamic prices, expired models and ':batch' variants (unless include_batch) are never
-    proposed. Example: {"task": "summarise support tickets into JSON", "required_capabilities":
-    ["structured_outputs"], "prompt_tokens": 3000, "completion_tokens": 300, "requests": 10000,
-    "budget_usd": 20}. For media jobs, output_modality (image, video, speech, transcription,
-    embeddings) ranks the models that produce it by their own unit cost for video_seconds,
-    output_images, audio_seconds or characters: {"task": "a 5 second product video",
-    "video_seconds": 5, "resolution": "720p"}. Policy arguments (zdr, quantizations,
-    providers_only, ...) keep only the text models with an endpoint that meets them, priced
-    there, each with the provider object to send."""
-    from ..core.aliases import alias_of
-    from ..core.media import MediaUsage
-    from ..core.recommend import RecommendRequest, recommend
-    from ..core.recommend_media import infer_output_modality, recommend_media
-    from .under_policy import MEDIA_POLICY_NOTE, candidates_request, recommend_under_policy
-
+    task: str,
+    complexity: Literal["simple", "general", "complex", "reasoning"] | None,
+    prompt_tokens: int,
+    completion_tokens: int,
+    requests: int,
+    required_capabilities: list[str],
+    min_context: int | None,
+    max_cost_per_request_usd: Decimal | None,
+    budget_usd: Decimal | None,
+    allow_free: bool,
+    include_authors: list[str],
+    exclude_authors: list[str],
+    prefer: Literal["cheapest", "balanced", "quality"],
+    limit: int,
+    include_batch: bool,
+    output_modality: OutputModality | None,
+    video_seconds: Decimal | None,
+    resolution: str | None,
+    output_images: int | None,
+    audio_seconds: Decimal | None,
+    characters: int | None,
+    zdr: bool | None,
+    quantizations: list[str] | None,
+    providers_only: list[str] | None,
+    providers_ignore: list[str] | None,
+    max_latency_ms: float | None,
+    min_throughput: float | None,
+    data_collection: Literal["allow", "deny"] | None,
+) -> CallToolResult:
+    """``recommend_model``'s answer, for the arguments its signature validated."""
     policy = policy_of(
         zdr=zdr,
         quantizations=quantizations,

@@ -1,43 +1,29 @@
-"""``spend_report``: where the money went, from the ledger, checked against OpenRouter's activity,
-with a savings review.
+"""The work of ``spend_report`` (its signature, contract and decisions: ``tools.spend_report``).
 
-Decisions:
-- ``since`` and ``until`` are UTC dates, both included, by when each generation ran; the default is
-  the last 7 days (today and the 6 before). ``group_by`` is one or two of ``day``, ``model``,
-  ``provider`` and ``tag:NAME``; a generation without that tag groups under null.
-- The report shows what was recorded under the key in use (the caller's over HTTP), unless the
-  operator allows every key (``OPENROUTER_PRICING_LEDGER_ALL_KEYS=1``).
-- With a management key, ``activity_total_usd`` is OpenRouter's ``GET /activity`` total for the
-  same days (it covers the last 30 completed UTC days, so today is never in it), and
-  ``unrecorded_usd`` is that total minus the ledger's for the same completed days: spend that
-  never went through get_generation_cost. Without one, both are null and a note says why.
-- ``savings[]`` is ``spend_savings``'s review of the models with the most spend.
+Imported by the tool's body on its first call, so it imports the core at the top.
 """
 
 import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 from mcp.types import CallToolResult
-from pydantic import Field
 
-from ..core.errors import ForbiddenError, PricingError
-from ..core.money import display_usd, exactly
-from ..state import AppState
-from .common import AppContext, fail, load_catalog, result, table, usd
-from .ledger_common import Tags, checked_tags, key_in_use, on_ledger
-from .outputs import GroupOut, SpendReportOutput
-from .spend_savings import savings_review
-
-if TYPE_CHECKING:
-    from ..core.ledger import LedgerDB, SpendRow
+from ...core.errors import ForbiddenError, PricingError
+from ...core.ledger import LedgerDB, SpendRow, key_hash
+from ...core.ledger.ledger import total as exact_sum
+from ...core.money import display_usd, exactly
+from ...state import AppState
+from ..common import AppContext, fail, load_catalog, result, table, usd
+from ..ledger_calls import checked_tags, key_in_use, on_ledger
+from ..outputs import GroupOut, SpendReportOutput
+from ..spend_savings import savings_review
 
 DEFAULT_DAYS = 7
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)  # beyond them, a typo
 MAX_DAYS = 3660
 GROUP = re.compile(r"day|model|provider|tag:[A-Za-z0-9_.-]{1,40}")
-GroupName = Annotated[str, Field(min_length=3, max_length=44)]
 
 
 def _window(since: date | None, until: date | None) -> tuple[date, date]:
@@ -66,7 +52,7 @@ def _groups(group_by: list[str]) -> list[str]:
     return group_by
 
 
-def _key(row: "SpendRow", entry: str) -> str | None:
+def _key(row: SpendRow, entry: str) -> str | None:
     if entry == "day":
         return row.ran_at[:10]
     if entry == "model":
@@ -76,7 +62,7 @@ def _key(row: "SpendRow", entry: str) -> str | None:
     return row.tags.get(entry[4:])
 
 
-def _grouped(rows: "list[SpendRow]", group_by: list[str]) -> list[GroupOut]:
+def _grouped(rows: list[SpendRow], group_by: list[str]) -> list[GroupOut]:
     sums: dict[tuple[str | None, ...], list[Any]] = {}
     for row in rows:
         keys = tuple(_key(row, entry) for entry in group_by)
@@ -89,7 +75,7 @@ def _grouped(rows: "list[SpendRow]", group_by: list[str]) -> list[GroupOut]:
 
 
 async def _activity(  # noqa: PLR0917
-    state: AppState, key: Any, since: date, until: date, rows: "list[SpendRow]", notes: list[str]
+    state: AppState, key: Any, since: date, until: date, rows: list[SpendRow], notes: list[str]
 ) -> tuple[str | None, str | None]:
     if key is None or state.settings.offline:
         why = "the server runs offline" if state.settings.offline else "no OpenRouter key is in use"
@@ -106,7 +92,6 @@ async def _activity(  # noqa: PLR0917
     except PricingError as exc:
         notes.append(f"OpenRouter's activity could not be read: {exc}")
         return None, None
-    from ..core.ledger.ledger import total as exact_sum
 
     first, last = since.isoformat(), until.isoformat()
     activity = exact_sum(i.usage or Decimal(0) for i in items if first <= i.date[:10] <= last)
@@ -160,31 +145,15 @@ def _summary(out: SpendReportOutput) -> str:
     return "\n".join(parts)
 
 
-async def spend_report(
+async def answer(
     ctx: AppContext,
     *,
-    since: Annotated[
-        date | None, Field(description="First UTC day (YYYY-MM-DD); default 6 days before until.")
-    ] = None,
-    until: Annotated[
-        date | None, Field(description="Last UTC day, included; default today.")
-    ] = None,
-    group_by: Annotated[
-        list[GroupName],
-        Field(min_length=1, max_length=2, description="day, model, provider or tag:NAME."),
-    ] = ["model"],  # noqa: B006 - pydantic copies defaults; the SDK reads it for the schema
-    tags: Tags = None,
-) -> Annotated[CallToolResult, SpendReportOutput]:
-    """Report what was spent (recorded by get_generation_cost) between two UTC dates, grouped by
-    day, model, provider or a tag (tag:project), filtered by tags; compare it with OpenRouter's
-    own activity (management key) to find unrecorded spend; and review the models with the most
-    spend: what the same requests would have cost at their cheapest endpoint (:floor) and on the
-    cheapest model with the same capabilities and quality. Read-only. Money is USD as exact
-    decimal strings. Example: {"since": "2026-11-01", "until": "2026-11-30", "group_by":
-    ["day", "tag:project"]}."""
-    from ..core.ledger import key_hash
-    from ..core.ledger.ledger import total as exact_sum
-
+    since: date | None,
+    until: date | None,
+    group_by: list[str],
+    tags: dict[str, str] | None,
+) -> CallToolResult:
+    """``spend_report``'s answer, for the arguments its signature validated."""
     first, last = _window(since, until)
     entries = _groups(list(group_by))
     wanted = checked_tags(tags)
@@ -195,7 +164,7 @@ async def spend_report(
     end = datetime(last.year, last.month, last.day, tzinfo=UTC) + timedelta(days=1)
     all_keys = state.settings.ledger_all_keys
 
-    def read(db: "LedgerDB") -> "list[SpendRow]":
+    def read(db: LedgerDB) -> list[SpendRow]:
         return db.spend_rows(start, end, wanted, digest, all_keys=all_keys)
 
     rows = await on_ledger(state, read)
