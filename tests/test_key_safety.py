@@ -39,7 +39,7 @@ from openrouter_pricing.cli import SecretFilter
 from openrouter_pricing.core.settings import Secret
 from openrouter_pricing.server import build_server
 from openrouter_pricing.state import Runtime
-from openrouter_pricing.tools import list_models as list_models_module
+from openrouter_pricing.tools._impl import list_models as list_models_module
 from reliability_counts import count
 
 CANARY = "sk-or-v1-CANARY0000-" + "c0ffee" * 9

@@ -14,14 +14,9 @@ Decisions:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from mcp.server.caching import CacheableMethod, CacheHint
 
-from mcp.server.caching import CacheHint
-
-if TYPE_CHECKING:
-    from mcp.server.caching import CacheableMethod
-
-    from .core.settings import Settings
+from .core.settings import Settings
 
 CACHED_METHODS: tuple[CacheableMethod, ...] = (
     "tools/list",

@@ -23,13 +23,11 @@ that breaks them fails loudly instead of silently changing behaviour.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from mcp.server.lowlevel import Server
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.utilities.context_injection import find_context_parameter
-
-if TYPE_CHECKING:
-    from mcp.server.lowlevel import Server
 
 # (importable module, attribute path on it or on an instance of the class named first)
 INTERNALS: tuple[tuple[str, str], ...] = (

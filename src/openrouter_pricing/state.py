@@ -26,10 +26,11 @@ from typing import TYPE_CHECKING
 
 import anyio
 
-if TYPE_CHECKING:
+from .core.settings import Settings
+
+if TYPE_CHECKING:  # the core's heavy parts load when the state is opened, not at start-up
     from .core.ledger.service import LedgerService
     from .core.openrouter import OpenRouterClient
-    from .core.settings import Settings
     from .core.store import CatalogStore
 
 

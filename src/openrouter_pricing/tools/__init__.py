@@ -1,5 +1,7 @@
-"""The MCP tools: one module per tool, each validating its arguments, calling the pricing core and
-shaping a flat, schema-checked result with a short text summary.
+"""The MCP tools: one module per tool holding its signature (validated arguments) and description,
+read at start-up, whose body imports its implementation (``_impl.<tool>``: the one deferred
+import, so the core loads on the first call), which calls the pricing core and shapes a flat,
+schema-checked result with a short text summary.
 
 Every tool is read-only and idempotent but ``check_budget``, which may hold money.
 ``open_world_hint`` is true for the tools that ask OpenRouter about the caller's own account on

@@ -10,19 +10,20 @@ Decisions:
 
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal, localcontext
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import anyio
 
 from ..core.errors import PricingError
+from ..core.fees import payment_for_credits
+from ..core.ledger import BudgetFigures
+from ..core.ledger.budgets import period_window
+from ..core.ledger.ledger import RUNWAY_WINDOW_DAYS
 from ..core.money import WIDE, display_usd, exactly
+from ..core.schema import Credits, KeyInfo
 from ..state import AppState
 from .common import iso_utc, usd
 from .outputs import BudgetOut, TopUpOut
-
-if TYPE_CHECKING:
-    from ..core.ledger import BudgetFigures
-    from ..core.schema import Credits, KeyInfo
 
 
 def runway(remaining: Decimal, spend: Decimal | None, days: int) -> str | None:
@@ -60,9 +61,7 @@ def _row(  # noqa: PLR0917 - one row's eight figures
     )
 
 
-def budget_rows(figures: "list[BudgetFigures]", planned: Decimal) -> list[BudgetOut]:
-    from ..core.ledger.ledger import RUNWAY_WINDOW_DAYS
-
+def budget_rows(figures: list[BudgetFigures], planned: Decimal) -> list[BudgetOut]:
     return [
         _row(
             f.budget.name,
@@ -80,7 +79,7 @@ def budget_rows(figures: "list[BudgetFigures]", planned: Decimal) -> list[Budget
 
 async def openrouter_figures(
     state: AppState, key: Any
-) -> "tuple[KeyInfo | None, Credits | None, list[str]]":
+) -> tuple[KeyInfo | None, Credits | None, list[str]]:
     """The key's and the account's figures where readable, and notes on what was not."""
     if state.settings.offline:
         return None, None, ["The server runs offline: only the operator's budgets were checked."]
@@ -111,15 +110,13 @@ async def openrouter_figures(
 
 
 def _reset_of(limit_reset: str | None, now: datetime) -> datetime | None:
-    from ..core.ledger.budgets import period_window
-
     period = {"daily": "day", "weekly": "week", "monthly": "month"}.get((limit_reset or "").lower())
     return period_window(period, now)[1] if period else None  # type: ignore[arg-type]
 
 
 def external_rows(  # noqa: PLR0917
-    info: "KeyInfo | None",
-    credits: "Credits | None",
+    info: KeyInfo | None,
+    credits: Credits | None,
     key_held: Decimal,
     all_held: Decimal,
     planned: Decimal,
@@ -163,8 +160,6 @@ def external_rows(  # noqa: PLR0917
 
 
 def top_up(rows: list[BudgetOut], planned: Decimal, notes: list[str]) -> TopUpOut | None:
-    from ..core.fees import payment_for_credits
-
     top_up = None
     for row in rows:
         with exactly():

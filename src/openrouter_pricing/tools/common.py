@@ -25,13 +25,14 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent
 
 from ..core.errors import PricingError
+from ..core.moments import as_utc
 from ..core.money import display_usd, format_usd
 from ..core.settings import Secret
 from ..core.text import plural
 from ..state import AppState
 from .outputs import DECIMAL_PATTERN, CatalogBlock, Usd
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # core.store is heavy: common is read at start-up (the tools' signatures)
     from ..core.store import CatalogInfo, CatalogSnapshot
 
 AppContext = Context[AppState, Any]
@@ -152,6 +153,19 @@ def result(output: Mapping[str, Any], text: str) -> CallToolResult:
 def fail(message: str) -> NoReturn:
     """End the call with an ``isError`` result carrying ``message`` (one actionable sentence)."""
     raise ToolError(message)
+
+
+def utc_moment(at: datetime | None) -> datetime:
+    """``at`` in UTC (naive means UTC), or now; a time that leaves the calendar is an error."""
+    if at is None:
+        return datetime.now(UTC)
+    try:
+        return as_utc(at)
+    except OverflowError:
+        fail(
+            f"at={at.isoformat()} falls outside the years 1 to 9999 once converted to UTC; give "
+            "a time such as '2026-08-20T23:00:00Z'."
+        )
 
 
 @contextmanager

@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import math
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
 
 from ..core.errors import NotFoundError, PricingError
+from ..core.openrouter import OpenRouterClient
+from ..core.schema import Generation
 from ..core.upstream_budget import UpstreamBudgetSpent
-
-if TYPE_CHECKING:
-    from ..core.openrouter import OpenRouterClient
-    from ..core.schema import Generation
 
 CONCURRENT_LOOKUPS = 8
 POLL_SECONDS = (0.5, 1.0, 2.0, 4.0, 8.0)  # then the last one again, until the wait is over

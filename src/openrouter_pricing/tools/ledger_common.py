@@ -1,30 +1,17 @@
-"""What the spend tools share: tags, the key in use and its scope, and calls into the ledger.
+"""The spend tools' shared argument: tags (their calls into the ledger: ``ledger_calls``).
 
 Decisions:
 - Tags are a map of up to 8 names (letters, digits, ``_ . -``) to short strings; a bad tag is an
-  error naming the rule, never silently dropped.
-- The ledger identifies a key by a short one-way hash (``core.ledger.key_hash``) and its label;
-  the key itself is never stored. Over HTTP the key in use is the caller's ``X-OpenRouter-Key``,
-  else the server's. A report shows only what was recorded under the key in use, unless the
-  operator sets ``OPENROUTER_PRICING_LEDGER_ALL_KEYS=1``.
-- A database that cannot be opened is the spend tool's error: "the ledger is unavailable" and why.
+  error naming the rule, never silently dropped (``ledger_calls.checked_tags``).
+- Only ``typing``, pydantic and ``core.limits`` at import: the tool signatures are read at
+  start-up (see ``limits``).
 """
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Annotated
 
 from pydantic import Field
 
-from ..core.errors import PricingError
 from ..core.limits import MAX_TAG_VALUE_CHARS, MAX_TAGS
-from ..core.settings import Secret
-from ..state import AppState
-from .common import AppContext, caller_key, fail
-
-if TYPE_CHECKING:
-    from ..core.ledger import LedgerDB
-
-T = TypeVar("T")
 
 Tags = Annotated[
     dict[str, Annotated[str, Field(min_length=1, max_length=MAX_TAG_VALUE_CHARS)]] | None,
@@ -33,25 +20,3 @@ Tags = Annotated[
         description='Up to 8 names to short strings, e.g. {"project": "docs-bot"}.',
     ),
 ]
-
-
-def checked_tags(tags: Mapping[str, Any] | None) -> dict[str, str]:
-    from ..core.ledger import check_tags
-
-    try:
-        return check_tags(tags or {})
-    except PricingError as exc:
-        fail(str(exc))
-
-
-def key_in_use(ctx: AppContext, state: AppState) -> Secret | None:
-    """The caller's own key over HTTP, else the server's."""
-    return caller_key(ctx) or state.settings.api_key
-
-
-async def on_ledger(state: AppState, work: "Callable[[LedgerDB], T]") -> T:
-    """``work`` on the ledger; an unavailable database (or a bad budgets file) is the error."""
-    try:
-        return await state.ledger.run(work)
-    except PricingError as exc:
-        fail(str(exc))

@@ -16,19 +16,16 @@ Decisions:
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
+from ..core.catalog import Catalog
 from ..core.errors import PricingError
+from ..core.ledger import GenerationRecord, LedgerDB, key_hash
+from ..core.schema import Generation, Pricing
 from ..core.settings import Secret
 from ..state import AppState
 
-if TYPE_CHECKING:
-    from ..core.catalog import Catalog
-    from ..core.ledger import LedgerDB
-    from ..core.schema import Generation, Pricing
 
-
-def ran_at(gen: "Generation") -> datetime:
+def ran_at(gen: Generation) -> datetime:
     """When the generation ran (UTC); when OpenRouter gives no usable time, now."""
     if gen.created_at:
         try:
@@ -39,7 +36,7 @@ def ran_at(gen: "Generation") -> datetime:
     return datetime.now(UTC)
 
 
-def _media_units(gen: "Generation") -> int | None:
+def _media_units(gen: Generation) -> int | None:
     """Media inputs plus media outputs (images, clips...), or ``None`` when none were reported."""
     counts = [n for n in (gen.num_media_prompt, gen.num_media_completion) if n is not None]
     return sum(counts) if counts else None
@@ -59,13 +56,11 @@ async def _label(state: AppState, key: Secret | None, digest: str | None) -> str
 async def record_generations(
     state: AppState,
     key: Secret | None,
-    generations: "Sequence[Generation]",
+    generations: Sequence[Generation],
     tags: Mapping[str, str],
     reservation_id: str | None,
 ) -> str:
     """Record ``generations``; a one-line note of what happened, for the result."""
-    from ..core.ledger import GenerationRecord, key_hash
-
     if not generations:
         return "Nothing to record."
     digest = key_hash(key)
@@ -92,7 +87,7 @@ async def record_generations(
     ]
     now = datetime.now(UTC)
 
-    def work(db: "LedgerDB") -> int:
+    def work(db: LedgerDB) -> int:
         return db.record(records, now)
 
     try:
@@ -104,8 +99,8 @@ async def record_generations(
 
 
 async def prices_then(
-    state: AppState, catalog: "Catalog", generations: "Sequence[Generation]"
-) -> "dict[str, dict[str, str | None]]":
+    state: AppState, catalog: Catalog, generations: Sequence[Generation]
+) -> dict[str, dict[str, str | None]]:
     """For each generation (by id) whose model's prices changed after it ran, according to the
     price history: the prices then in force of the keys that changed. Empty when the ledger has
     no history or is unavailable (the estimate then uses today's prices, as before)."""
@@ -120,7 +115,7 @@ async def prices_then(
     if not wanted:
         return {}
 
-    def work(db: "LedgerDB") -> "dict[str, dict[str, str | None]]":
+    def work(db: LedgerDB) -> dict[str, dict[str, str | None]]:
         return {gid: found for gid, mid, at in wanted if (found := db.prices_in_force(mid, at))}
 
     try:
@@ -129,7 +124,7 @@ async def prices_then(
         return {}
 
 
-def pricing_then(pricing: "Pricing", past: "Mapping[str, str | None] | None") -> "Pricing":
+def pricing_then(pricing: Pricing, past: Mapping[str, str | None] | None) -> Pricing:
     """``pricing`` with the prices in force back then (``prices_then``) in place of today's."""
     if not past:
         return pricing

@@ -10,33 +10,28 @@ Decisions:
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
+from ..core.billing import PER_BYTE_AUTHORS
+from ..core.catalog import Catalog, Resolved
+from ..core.media import MediaUsage, price_media
+from ..core.pricing import CostBreakdown, Usage
 from .common import fail, pricing_errors
-
-if TYPE_CHECKING:
-    from ..core.catalog import Catalog, Resolved
-    from ..core.media import MediaUsage
-    from ..core.pricing import CostBreakdown, Usage
-    from .limits import VideoMode
+from .limits import VideoMode
 
 
 def media_usage(  # noqa: PLR0917 (the tool's arguments, passed through in order)
-    resolved: "Resolved",
+    resolved: Resolved,
     output_images: int | None,
     image_size: str | None,
     video_seconds: Decimal | None,
     resolution: str | None,
     audio: bool | None,
-    video_mode: "VideoMode | None",
+    video_mode: VideoMode | None,
     audio_seconds: Decimal | None,
     characters: int | None,
     speech_text: str | None,
-) -> "MediaUsage":
+) -> MediaUsage:
     """The media arguments as one ``MediaUsage`` (``speech_text`` counted)."""
-    from ..core.billing import PER_BYTE_AUTHORS
-    from ..core.media import MediaUsage
-
     if speech_text is not None:
         if characters is not None:
             fail("Give characters or speech_text, not both; speech_text is counted for you.")
@@ -56,17 +51,15 @@ def media_usage(  # noqa: PLR0917 (the tool's arguments, passed through in order
 
 
 def price_media_request(
-    catalog: "Catalog",
-    resolved: "Resolved",
-    usage: "Usage",
-    media: "MediaUsage",
+    catalog: Catalog,
+    resolved: Resolved,
+    usage: Usage,
+    media: MediaUsage,
     *,
     at: datetime,
     provider: str | None,
-) -> "CostBreakdown":
+) -> CostBreakdown:
     """The estimate of a request to a model billed per image, second, character or clip."""
-    from ..core.media import price_media
-
     model = resolved.model
     if provider or resolved.routing_variant:
         routed = f"provider={provider!r}" if provider else f"':{resolved.routing_variant}'"
@@ -78,7 +71,7 @@ def price_media_request(
         return price_media(model, usage, media, video=catalog.video_of(model), at=at)
 
 
-def video_listing_note(catalog: "Catalog") -> str | None:
+def video_listing_note(catalog: Catalog) -> str | None:
     """Where video prices came from when it is not the live listing."""
     videos = catalog.videos
     if videos is None or videos.source == "live":

@@ -1,22 +1,17 @@
 """The policy arguments shared by ``estimate_cost``, ``recommend_model`` and ``compare_providers``,
-declared once, and the ``Policy`` they make.
+declared once.
 
 Decisions:
 - Each argument is an ``Annotated`` type with its bounds and description, so the three tools
-  publish the same schema for it; the tools list them by name (``zdr: Zdr = None`` ...) and hand
-  them to ``policy_of``.
+  publish the same schema for it; the tools list them by name (``zdr: Zdr = None`` ...) and their
+  implementations hand them to ``under_policy.policy_of``, which makes the ``Policy``.
 - Only ``typing`` and pydantic at import: the tool signatures are read at start-up (see
-  ``limits``); the core's policy module is imported when a policy is built.
+  ``limits``).
 """
 
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
-
-from .common import pricing_errors
-
-if TYPE_CHECKING:
-    from ..core.policy import Policy
 
 _Names = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=50)]
 
@@ -68,29 +63,3 @@ DataCollection = Annotated[
         "request is routed (no public data says which endpoints it removes)."
     ),
 ]
-
-
-def policy_of(
-    *,
-    zdr: bool | None,
-    quantizations: list[str] | None,
-    providers_only: list[str] | None,
-    providers_ignore: list[str] | None,
-    max_latency_ms: float | None,
-    min_throughput: float | None,
-    data_collection: Literal["allow", "deny"] | None,
-) -> "Policy":
-    """The policy the arguments describe (a bad quantization is the tool's error)."""
-    from ..core.policy import Policy, expand_quantizations
-
-    with pricing_errors():
-        levels = expand_quantizations(quantizations or ())
-    return Policy(
-        zdr=zdr,
-        quantizations=levels,
-        providers_only=tuple(providers_only or ()),
-        providers_ignore=tuple(providers_ignore or ()),
-        max_latency_ms=max_latency_ms,
-        min_throughput=min_throughput,
-        data_collection=data_collection,
-    )

@@ -11,38 +11,16 @@ Decisions:
   ``image``, ``request``, ``web_search``...); null means the key was not listed.
 """
 
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from datetime import date
+from typing import Annotated
 
 from mcp.types import CallToolResult
 from pydantic import Field
 
-from ..core.money import per_million
-from .common import AppContext, fail, load_catalog, result, table
-from .ledger_common import on_ledger
-from .outputs import ChangeOut, PriceChangesOutput
-from .spend_report import FIRST_DAY, LAST_DAY
+from .common import AppContext
+from .outputs import PriceChangesOutput
 
-if TYPE_CHECKING:
-    from ..core.ledger import LedgerDB, PriceChange
-
-DEFAULT_DAYS = 30
-UNIT_KEYS = frozenset({"image", "image_output", "web_search", "request"})
 Name = Annotated[str, Field(min_length=1, max_length=200)]
-
-
-def _shown(key: str, price: str | None) -> str:
-    if price is None:
-        return "-"
-    if key in UNIT_KEYS:
-        return f"${price}"
-    return f"${per_million(Decimal(price))}/M"
-
-
-def _change_out(c: "PriceChange") -> ChangeOut:
-    seen = c.first_seen.replace(".000000Z", "Z")
-    return ChangeOut(model=c.model, price_key=c.price_key, old=c.old, new=c.new, first_seen=seen)
 
 
 async def price_changes(
@@ -64,38 +42,6 @@ async def price_changes(
     request...) whose listed price differs between catalogs the server loaded, newest first, with
     the old and new price (USD per token for token prices, per unit otherwise) and when the new
     one was first seen. Read-only. Example: {"since": "2026-01-01", "authors": ["openai"]}."""
-    state, snapshot, _ = await load_catalog(ctx)
-    first = since or (datetime.now(UTC).date() - timedelta(days=DEFAULT_DAYS))
-    if not FIRST_DAY <= first <= LAST_DAY:
-        fail(f"since must be a day from {FIRST_DAY} to {LAST_DAY}, got {first}.")
-    start = datetime(first.year, first.month, first.day, tzinfo=UTC)
-    from ..core.errors import PricingError
+    from ._impl.price_changes import answer  # deferred: the core loads on the first call
 
-    try:
-        await state.ledger.record_catalog(snapshot)
-    except PricingError as exc:
-        fail(str(exc))
-    wanted_models = [m.strip() for m in models or []]
-    wanted_authors = [a.strip().rstrip("/") for a in authors or []]
-
-    def read(db: "LedgerDB") -> "tuple[list[PriceChange], int]":
-        return db.price_changes(start, wanted_models, wanted_authors, limit)
-
-    found, total = await on_ledger(state, read)
-    out = PriceChangesOutput(changes=[_change_out(c) for c in found], total=total)
-    head = f"{total} price change(s) since {first.isoformat()}"
-    head += f" (showing {len(found)})." if len(found) < total else "."
-    rows = [
-        [
-            c["model"],
-            c["price_key"],
-            _shown(c["price_key"], c["old"]),
-            _shown(c["price_key"], c["new"]),
-            c["first_seen"][:10],
-        ]
-        for c in out["changes"]
-    ]
-    text = "\n".join(
-        [head, table(["model", "price", "old", "new", "first seen"], rows)] if rows else [head]
-    )
-    return result(out, text)
+    return await answer(ctx, since=since, models=models, authors=authors, limit=limit)

@@ -19,21 +19,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, localcontext
-from typing import TYPE_CHECKING
 
 import anyio.to_thread
 
-from ..core.errors import PricingError
+from ..core.catalog import Catalog
+from ..core.errors import CatalogUnavailableError, OpenRouterError, PricingError
+from ..core.ledger import SpendRow
+from ..core.ledger.ledger import total
+from ..core.ledger.schema import unstamp
 from ..core.money import WIDE, exactly
+from ..core.pricing import Usage, price_totals
+from ..core.recommend import RecommendRequest, recommend
+from ..core.schema import Model, Pricing
 from ..state import AppState
 from .common import usd, usd_or_none
+from .endpoints import endpoint_label
 from .outputs import SavingOut
-
-if TYPE_CHECKING:
-    from ..core.catalog import Catalog
-    from ..core.ledger import SpendRow
-    from ..core.pricing import Usage
-    from ..core.schema import Model, Pricing
 
 TOP_MODELS = 3
 MAX_PRICED_ROWS = 2000
@@ -42,13 +43,11 @@ _CAPABILITIES = (("tools", "tools"), ("structured_outputs", "structured_outputs"
 
 @dataclass(frozen=True)
 class _Priced:
-    rows: "list[tuple[Usage, datetime]]"
+    rows: list[tuple[Usage, datetime]]
     spend: Decimal
 
 
-def usage_of(row: "SpendRow") -> "Usage":
-    from ..core.pricing import Usage
-
+def usage_of(row: SpendRow) -> Usage:
     completion = max(row.completion_tokens, row.reasoning_tokens)
     return Usage(
         prompt_tokens=row.prompt_tokens,
@@ -58,10 +57,7 @@ def usage_of(row: "SpendRow") -> "Usage":
     )
 
 
-def _cost(pricing: "Pricing", priced: _Priced, hint: str) -> Decimal:
-    from ..core.ledger.ledger import total
-    from ..core.pricing import price_totals
-
+def _cost(pricing: Pricing, priced: _Priced, hint: str) -> Decimal:
     return total(
         price_totals(pricing, usage, at=at, model_hint=hint)[1] for usage, at in priced.rows
     )
@@ -82,7 +78,7 @@ def _percent(saving: Decimal | None, spend: Decimal) -> str | None:
         return usd((saving * 100 / spend).quantize(Decimal("0.01")))
 
 
-def _capabilities(model: "Model") -> tuple[str, ...]:
+def _capabilities(model: Model) -> tuple[str, ...]:
     params = set(model.supported_parameters)
     caps = [cap for param, cap in _CAPABILITIES if param in params]
     if "reasoning" in params:
@@ -92,9 +88,7 @@ def _capabilities(model: "Model") -> tuple[str, ...]:
     return tuple(caps)
 
 
-def _alternative(catalog: "Catalog", model: "Model", priced: _Priced) -> "Model | None":
-    from ..core.recommend import RecommendRequest, recommend
-
+def _alternative(catalog: Catalog, model: Model, priced: _Priced) -> Model | None:
     count = max(1, len(priced.rows))
     prompt = sum(u.prompt_tokens for u, _ in priced.rows) // count
     completion = sum(u.completion_tokens for u, _ in priced.rows) // count
@@ -123,14 +117,11 @@ def _alternative(catalog: "Catalog", model: "Model", priced: _Priced) -> "Model 
 
 
 def _review_one(
-    catalog: "Catalog",
+    catalog: Catalog,
     model_id: str,
-    rows: "Sequence[SpendRow]",
+    rows: Sequence[SpendRow],
     endpoints: list[tuple[str, "Pricing"]] | None,
 ) -> SavingOut:
-    from ..core.ledger.ledger import total
-    from ..core.ledger.schema import unstamp
-
     recent = sorted(rows, key=lambda r: r.ran_at, reverse=True)[:MAX_PRICED_ROWS]
     priced = _Priced(
         rows=[(usage_of(r), unstamp(r.ran_at)) for r in recent],
@@ -189,13 +180,9 @@ def _review_one(
 
 
 async def savings_review(
-    state: AppState, catalog: "Catalog", rows: "Sequence[SpendRow]"
+    state: AppState, catalog: Catalog, rows: Sequence[SpendRow]
 ) -> list[SavingOut]:
     """The review for the ``TOP_MODELS`` models with the most spend in ``rows``."""
-    from ..core.errors import CatalogUnavailableError, OpenRouterError
-    from ..core.ledger.ledger import total
-    from .endpoints import endpoint_label
-
     by_model: dict[str, list[SpendRow]] = {}
     for row in rows:
         if row.model:

@@ -1,5 +1,6 @@
-"""Applying an endpoint policy (``core.policy``) for the tools: fetching what it needs, pricing an
-estimate at the cheapest endpoint that meets it, and screening recommendations by it.
+"""Applying an endpoint policy (``core.policy``) for the tools: making it from the policy arguments
+(``policy_args``), fetching what it needs, pricing an estimate at the cheapest endpoint that meets
+it, and screening recommendations by it.
 
 Decisions:
 - Endpoints and the ZDR list come from the store (cached for the catalog's TTL, one fetch per
@@ -22,20 +23,32 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal
 
 import anyio
 
+from ..core.catalog import Resolved
 from ..core.errors import NotFoundError, PricingError, RecommendationError
+from ..core.money import format_usd
+from ..core.policy import (
+    EndpointCost,
+    Policy,
+    cheapest_meeting,
+    expand_quantizations,
+    judge,
+    label,
+    last_removed_by,
+    no_endpoint_error,
+    premium_note,
+    provider_object,
+    rates_for,
+)
+from ..core.pricing import Usage, price_usage
+from ..core.recommend import Recommendation, RecommendRequest, RecommendResult
+from ..core.schema import Endpoint, Pricing
 from ..state import AppState
 from .common import fail, pricing_errors
-
-if TYPE_CHECKING:
-    from ..core.catalog import Resolved
-    from ..core.policy import EndpointCost, Policy
-    from ..core.pricing import Usage
-    from ..core.recommend import Recommendation, RecommendRequest, RecommendResult
-    from ..core.schema import Endpoint, Pricing
+from .endpoints import discount_warning
 
 MAX_POLICY_CANDIDATES = 20  # the engine's most picks per call
 POLICY_FETCH_CONCURRENCY = 8
@@ -51,9 +64,33 @@ MEDIA_POLICY_NOTE = (
 )
 
 
+def policy_of(
+    *,
+    zdr: bool | None,
+    quantizations: list[str] | None,
+    providers_only: list[str] | None,
+    providers_ignore: list[str] | None,
+    max_latency_ms: float | None,
+    min_throughput: float | None,
+    data_collection: Literal["allow", "deny"] | None,
+) -> Policy:
+    """The policy the arguments describe (a bad quantization is the tool's error)."""
+    with pricing_errors():
+        levels = expand_quantizations(quantizations or ())
+    return Policy(
+        zdr=zdr,
+        quantizations=levels,
+        providers_only=tuple(providers_only or ()),
+        providers_ignore=tuple(providers_ignore or ()),
+        max_latency_ms=max_latency_ms,
+        min_throughput=min_throughput,
+        data_collection=data_collection,
+    )
+
+
 async def policy_inputs(
     state: AppState, model_id: str, *, want_zdr: bool
-) -> "tuple[list[Endpoint], frozenset[tuple[str, str]] | None]":
+) -> tuple[list[Endpoint], frozenset[tuple[str, str]] | None]:
     """The model's endpoints and, when asked, the ZDR list; errors are the tool's."""
     with pricing_errors():
         endpoints = await state.store.get_endpoints(model_id)
@@ -70,50 +107,37 @@ def provider_lines(provider: dict[str, Any] | None) -> list[str]:
 class PolicyPricing:
     """What an estimate under a policy prices: the endpoint's prices and what to tell."""
 
-    pricing: "Pricing"
-    endpoint: "Endpoint"
+    pricing: Pricing
+    endpoint: Endpoint
     label: str
     warnings: list[str]
     provider: dict[str, Any]
 
 
 def _judged(
-    policy: "Policy",
+    policy: Policy,
     model_id: str,
-    endpoints: "Sequence[Endpoint]",
+    endpoints: Sequence[Endpoint],
     *,
-    zdr: "frozenset[tuple[str, str]] | None",
-    usage: "Usage",
+    zdr: frozenset[tuple[str, str]] | None,
+    usage: Usage,
     at: datetime,
-) -> "list[EndpointCost]":
-    from ..core.policy import judge
-
+) -> list[EndpointCost]:
     with pricing_errors():
         return judge(policy, endpoints, model_id, zdr=zdr, usage=usage, at=at)
 
 
 async def price_under_policy(
     state: AppState,
-    resolved: "Resolved",
-    usage: "Usage",
+    resolved: Resolved,
+    usage: Usage,
     at: datetime,
-    policy: "Policy",
+    policy: Policy,
     *,
     provider_given: bool,
 ) -> PolicyPricing:
     """The cheapest endpoint of the model that meets ``policy`` for this usage, or the error
     naming the policy part that removed the last one."""
-    from ..core.policy import (
-        cheapest_meeting,
-        label,
-        no_endpoint_error,
-        premium_note,
-        provider_object,
-        rates_for,
-    )
-    from ..core.pricing import price_usage
-    from .endpoints import discount_warning
-
     if provider_given:
         fail(
             "Give provider or the policy arguments, not both; to price one provider under a "
@@ -160,7 +184,7 @@ class PolicyPick:
     provider: dict[str, Any]
 
 
-def candidates_request(request: "RecommendRequest") -> "RecommendRequest":
+def candidates_request(request: RecommendRequest) -> RecommendRequest:
     """The engine request whose picks the policy screens: up to ``MAX_POLICY_CANDIDATES``, and no
     ':free' variants (their endpoints are not published apart from the paid ones)."""
     return replace(request, limit=MAX_POLICY_CANDIDATES, allow_free=False)
@@ -170,14 +194,14 @@ def candidates_request(request: "RecommendRequest") -> "RecommendRequest":
 class _Fetched:
     """The candidates' endpoints as read within the time bound, and what could not be read."""
 
-    endpoints: dict[str, list["Endpoint"]]
+    endpoints: dict[str, list[Endpoint]]
     failures: dict[str, str]
     zdr: frozenset[tuple[str, str]] | None
     stopped_early: bool
 
 
 async def _fetch_endpoints(
-    state: AppState, candidates: Sequence["Recommendation"], policy: "Policy"
+    state: AppState, candidates: Sequence[Recommendation], policy: Policy
 ) -> _Fetched:
     """Each candidate's endpoints (and the ZDR list when asked), in parallel within the bound; an
     error when none could be read."""
@@ -216,19 +240,16 @@ async def _fetch_endpoints(
 
 
 def _pick_under_policy(  # noqa: PLR0917 (private: one candidate and what judges it)
-    rec: "Recommendation",
-    endpoints: list["Endpoint"],
-    policy: "Policy",
-    request: "RecommendRequest",
-    usage: "Usage",
+    rec: Recommendation,
+    endpoints: list[Endpoint],
+    policy: Policy,
+    request: RecommendRequest,
+    usage: Usage,
     at: datetime,
     zdr: frozenset[tuple[str, str]] | None,
-) -> "tuple[Recommendation, PolicyPick] | str":
+) -> tuple[Recommendation, PolicyPick] | str:
     """The candidate priced at its cheapest endpoint that meets the policy, or why it is dropped
     (the ``rejected`` key)."""
-    from ..core.money import format_usd
-    from ..core.policy import cheapest_meeting, label, last_removed_by, provider_object, rates_for
-
     judged = _judged(policy, rec.model.id, endpoints, zdr=zdr, usage=usage, at=at)
     best = cheapest_meeting(judged)
     if best is None or best.cost is None:
@@ -253,7 +274,7 @@ def _pick_under_policy(  # noqa: PLR0917 (private: one candidate and what judges
 
 
 def _policy_notes(
-    policy: "Policy", request: "RecommendRequest", checked: int, fetched: _Fetched
+    policy: Policy, request: RecommendRequest, checked: int, fetched: _Fetched
 ) -> list[str]:
     """What the assumptions say of the policy screen."""
     notes = [
@@ -290,15 +311,13 @@ def _policy_notes(
 
 async def recommend_under_policy(
     state: AppState,
-    found: "RecommendResult",
-    request: "RecommendRequest",
-    policy: "Policy",
+    found: RecommendResult,
+    request: RecommendRequest,
+    policy: Policy,
     limit: int,
-) -> "tuple[RecommendResult, dict[str, PolicyPick]]":
+) -> tuple[RecommendResult, dict[str, PolicyPick]]:
     """``found`` (the engine's picks for up to ``MAX_POLICY_CANDIDATES``) screened by ``policy``:
     the first ``limit`` that have a qualifying endpoint, priced there, with the drops counted."""
-    from ..core.pricing import Usage
-
     at = request.at or datetime.now(UTC)
     usage = Usage(
         prompt_tokens=request.prompt_tokens,
@@ -346,7 +365,7 @@ def _is_web_search(capability: str) -> bool:
     return capability.strip().lower().replace("-", "_").replace(" ", "_") == "web_search"
 
 
-def _none_qualify(policy: "Policy", rejected: Counter[str], checked: int) -> str:
+def _none_qualify(policy: Policy, rejected: Counter[str], checked: int) -> str:
     counts = ", ".join(f"{reason} {n}" for reason, n in rejected.most_common())
     top = rejected.most_common(1)[0][0] if rejected else "policy"
     return (
