@@ -70,3 +70,24 @@ def test_the_helpers_do_what_they_say() -> None:
 def test_the_dependency_range_is_the_tested_line() -> None:
     installed = tuple(int(part) for part in version("mcp").split(".")[:2])
     assert installed == (2, 3), "sdk_internals was checked against mcp 2.3; re-check it first"
+
+
+def test_header_checks_are_skipped_only_for_schemas_without_annotations() -> None:
+    from mcp.server import _streamable_http_modern as modern
+    from mcp.shared.inbound import X_MCP_HEADER_KEY
+
+    from openrouter_pricing.sdk_internals import skip_header_checks_without_annotations
+
+    skip_header_checks_without_annotations()
+    skip_header_checks_without_annotations()  # idempotent: wrapped once
+    validate = modern.validate_mcp_param_headers
+    plain = {"type": "object", "properties": {"region": {"type": "string"}}}
+    annotated = {
+        "type": "object",
+        "properties": {"region": {"type": "string", X_MCP_HEADER_KEY: "Region"}},
+    }
+    args = {"region": "eu"}
+    assert validate(plain, args, {}) is None  # nothing declared: nothing to check
+    mismatch = validate(annotated, args, {})  # declared but no header: the SDK's own rejection
+    assert mismatch is not None and "missing" in mismatch.message
+    assert validate(annotated, args, {"mcp-param-region": "eu"}) is None

@@ -45,6 +45,7 @@ from . import __version__
 from .http_connections import ConnectionLimits
 from .http_guard import RequestGuard
 from .http_sessions import SessionLimiter
+from .sdk_internals import skip_header_checks_without_annotations
 from .state import AppState, Runtime
 from .tools.call_control import running_calls
 
@@ -246,6 +247,7 @@ def build_http_app(
 ) -> ASGIApp:
     """One ASGI app serving streamable HTTP, SSE and the health check for ``server``."""
     settings = runtime.settings
+    skip_header_checks_without_annotations()  # the same answers, without a schema walk per call
     security = transport_security(host, allowed_hosts)
     streamable = server.streamable_http_app(
         streamable_http_path=MCP_PATH,
