@@ -236,7 +236,7 @@ async def _refresh_settled(runtime: Runtime) -> None:
     assert runtime.state is not None
     store = runtime.state.store
     with anyio.fail_after(MATRIX_SETTINGS["catalog_fetch_timeout_seconds"] + 1 + MARGIN_SECONDS):
-        while store._refreshing:  # noqa: ASYNC110 - a flag of the store's, polled briefly
+        while store.refreshing:  # noqa: ASYNC110 - the store's public flag, polled briefly
             await anyio.sleep(0.01)
 
 
