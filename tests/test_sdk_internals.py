@@ -80,7 +80,7 @@ def test_header_checks_are_skipped_only_for_schemas_without_annotations() -> Non
 
     skip_header_checks_without_annotations()
     skip_header_checks_without_annotations()  # idempotent: wrapped once
-    validate = modern.validate_mcp_param_headers
+    validate = getattr(modern, "validate_mcp_param_headers")  # noqa: B009 - an SDK private name
     plain = {"type": "object", "properties": {"region": {"type": "string"}}}
     annotated = {
         "type": "object",
