@@ -3,12 +3,13 @@ declared once.
 
 Decisions:
 - Each argument is an ``Annotated`` type with its bounds and description, so the three tools
-  publish the same schema for it; the tools list them by name (``zdr: Zdr = None`` ...) and their
-  implementations hand them to ``under_policy.policy_of``, which makes the ``Policy``.
+  publish the same schema for it; the tools list them by name (``zdr: Zdr = None`` ...) and hand
+  them on as one ``PolicyArgs``, which ``under_policy.policy_of`` makes into the ``Policy``.
 - Only ``typing`` and pydantic at import: the tool signatures are read at start-up (see
   ``limits``).
 """
 
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -63,3 +64,16 @@ DataCollection = Annotated[
         "request is routed (no public data says which endpoints it removes)."
     ),
 ]
+
+
+@dataclass(frozen=True)
+class PolicyArgs:
+    """The policy arguments of one call, as the tool's signature validated them."""
+
+    zdr: bool | None = None
+    quantizations: list[str] | None = None
+    providers_only: list[str] | None = None
+    providers_ignore: list[str] | None = None
+    max_latency_ms: float | None = None
+    min_throughput: float | None = None
+    data_collection: Literal["allow", "deny"] | None = None

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 import anyio
 
@@ -49,6 +49,7 @@ from ..core.schema import Endpoint, Pricing
 from ..state import AppState
 from .common import fail, pricing_errors
 from .endpoints import discount_warning
+from .policy_args import PolicyArgs
 
 MAX_POLICY_CANDIDATES = 20  # the engine's most picks per call
 POLICY_FETCH_CONCURRENCY = 8
@@ -64,27 +65,18 @@ MEDIA_POLICY_NOTE = (
 )
 
 
-def policy_of(
-    *,
-    zdr: bool | None,
-    quantizations: list[str] | None,
-    providers_only: list[str] | None,
-    providers_ignore: list[str] | None,
-    max_latency_ms: float | None,
-    min_throughput: float | None,
-    data_collection: Literal["allow", "deny"] | None,
-) -> Policy:
+def policy_of(args: PolicyArgs) -> Policy:
     """The policy the arguments describe (a bad quantization is the tool's error)."""
     with pricing_errors():
-        levels = expand_quantizations(quantizations or ())
+        levels = expand_quantizations(args.quantizations or ())
     return Policy(
-        zdr=zdr,
+        zdr=args.zdr,
         quantizations=levels,
-        providers_only=tuple(providers_only or ()),
-        providers_ignore=tuple(providers_ignore or ()),
-        max_latency_ms=max_latency_ms,
-        min_throughput=min_throughput,
-        data_collection=data_collection,
+        providers_only=tuple(args.providers_only or ()),
+        providers_ignore=tuple(args.providers_ignore or ()),
+        max_latency_ms=args.max_latency_ms,
+        min_throughput=args.min_throughput,
+        data_collection=args.data_collection,
     )
 
 

@@ -6,7 +6,7 @@ Imported by the tool's body on its first call, so it imports the core at the top
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from mcp.types import CallToolResult
 
@@ -41,6 +41,7 @@ from ..common import (
 )
 from ..compare_providers import SortBy
 from ..outputs import CompareProvidersOutput, EndpointOut, Measure
+from ..policy_args import PolicyArgs
 from ..under_policy import DATA_COLLECTION_NOTE, policy_of, provider_lines
 
 OPENROUTER_SORT = {"cost": "price", "latency": "latency", "throughput": "throughput"}
@@ -164,24 +165,10 @@ async def answer(
     requests: int,
     at: datetime | None,
     sort: SortBy,
-    zdr: bool | None,
-    quantizations: list[str] | None,
-    providers_only: list[str] | None,
-    providers_ignore: list[str] | None,
-    max_latency_ms: float | None,
-    min_throughput: float | None,
-    data_collection: Literal["allow", "deny"] | None,
+    policy_args: PolicyArgs,
 ) -> CallToolResult:
     """``compare_providers``' answer, for the arguments its signature validated."""
-    policy = policy_of(
-        zdr=zdr,
-        quantizations=quantizations,
-        providers_only=providers_only,
-        providers_ignore=providers_ignore,
-        max_latency_ms=max_latency_ms,
-        min_throughput=min_throughput,
-        data_collection=data_collection,
-    )
+    policy = policy_of(policy_args)
     state, snapshot, info = await load_catalog(ctx)
     with pricing_errors():
         resolved = snapshot.catalog.resolve(model)

@@ -46,6 +46,7 @@ from ..endpoints import (
 from ..limits import VideoMode
 from ..media_estimate import media_usage, price_media_request, video_listing_note
 from ..outputs import AppliedOverrideOut, EstimateCostOutput, LineItemOut
+from ..policy_args import PolicyArgs
 from ..under_policy import MEDIA_POLICY_NOTE, policy_of, price_under_policy, provider_lines
 
 
@@ -197,24 +198,10 @@ async def answer(
     audio_seconds: Decimal | None,
     characters: int | None,
     speech_text: str | None,
-    zdr: bool | None,
-    quantizations: list[str] | None,
-    providers_only: list[str] | None,
-    providers_ignore: list[str] | None,
-    max_latency_ms: float | None,
-    min_throughput: float | None,
-    data_collection: Literal["allow", "deny"] | None,
+    policy_args: PolicyArgs,
 ) -> CallToolResult:
     """``estimate_cost``'s answer, for the arguments its signature validated."""
-    policy = policy_of(
-        zdr=zdr,
-        quantizations=quantizations,
-        providers_only=providers_only,
-        providers_ignore=providers_ignore,
-        max_latency_ms=max_latency_ms,
-        min_throughput=min_throughput,
-        data_collection=data_collection,
-    )
+    policy = policy_of(policy_args)
     state, snapshot, info = await load_catalog(ctx)
     resolved = _resolve(snapshot.catalog, model)
     kind = resolved.model.billing_kind

@@ -28,6 +28,7 @@ from ..common import (
 )
 from ..limits import OutputModality
 from ..outputs import RecommendationOut, RecommendModelOutput
+from ..policy_args import PolicyArgs
 from ..under_policy import (
     MEDIA_POLICY_NOTE,
     PolicyPick,
@@ -88,24 +89,10 @@ async def answer(
     output_images: int | None,
     audio_seconds: Decimal | None,
     characters: int | None,
-    zdr: bool | None,
-    quantizations: list[str] | None,
-    providers_only: list[str] | None,
-    providers_ignore: list[str] | None,
-    max_latency_ms: float | None,
-    min_throughput: float | None,
-    data_collection: Literal["allow", "deny"] | None,
+    policy_args: PolicyArgs,
 ) -> CallToolResult:
     """``recommend_model``'s answer, for the arguments its signature validated."""
-    policy = policy_of(
-        zdr=zdr,
-        quantizations=quantizations,
-        providers_only=providers_only,
-        providers_ignore=providers_ignore,
-        max_latency_ms=max_latency_ms,
-        min_throughput=min_throughput,
-        data_collection=data_collection,
-    )
+    policy = policy_of(policy_args)
     state, snapshot, info = await load_catalog(ctx)
     request = RecommendRequest(
         task=task,
